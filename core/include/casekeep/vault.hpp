@@ -1,0 +1,101 @@
+// The vault: one user's encrypted local store on one device.
+//
+// A Vault is opened locked; unlock() derives the passphrase key (Argon2id),
+// opens the master key and the identity, and lock() wipes them. Every write is
+// one changeset, committed in one SQLite transaction or not at all. Every error
+// is a casekeep::Error whose message is a sentence; a failed call changes nothing.
+// Not thread-safe: use one Vault per thread.
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "casekeep/bytes.hpp"
+#include "casekeep/clock.hpp"
+#include "casekeep/crypto.hpp"
+#include "casekeep/records.hpp"
+
+namespace casekeep {
+
+struct VaultOptions {
+  crypto::PwhashParams kdf = crypto::PwhashParams::browser_friendly();
+  Clock* clock = nullptr;  // not owned; nullptr means the system clock
+};
+
+class Vault {
+ public:
+  // Create a new vault file with a fresh user identity and device. Throws
+  // Error(already_exists) when `path` already holds a vault.
+  static std::unique_ptr<Vault> create(const std::string& path, const std::string& passphrase,
+                                       const std::string& display_name, VaultOptions options = {});
+  // Open an existing vault, locked. Throws Error(not_found) when there is none.
+  static std::unique_ptr<Vault> open(const std::string& path, VaultOptions options = {});
+  ~Vault();
+
+  // Throws Error(wrong_passphrase) and stays locked when the passphrase is wrong.
+  void unlock(const std::string& passphrase);
+  void lock() noexcept;
+  bool unlocked() const noexcept;
+  // Rewraps the master key only; records are untouched.
+  void change_passphrase(const std::string& old_passphrase, const std::string& new_passphrase);
+
+  std::string user_id() const;    // hex
+  std::string device_id() const;  // hex
+  std::string display_name() const;
+  UserCard user_card() const;
+
+  // Cases and interviews are spaces: each has its own content key.
+  std::string create_case(const CaseInput& input);
+  std::string create_interview(const InterviewInput& input);
+  std::string add_evidence(const EvidenceInput& input);
+  // Seal the space's key to `card` and record the member. A practitioner added
+  // to an interview space becomes the one person who may agree its notes.
+  void add_member(const std::string& space, const UserCard& card, const std::string& role,
+                  const std::string& name);
+
+  std::string add_note(const std::string& interview, const std::string& title, const std::string& body);
+  // Throws Error(rule_violation) when the note is signed: add an addendum instead.
+  void edit_note(const std::string& note, const std::optional<std::string>& title,
+                 const std::optional<std::string>& body);
+  void sign_note(const std::string& note);
+  // Only the interview's practitioner may agree or dispute (Error(forbidden)).
+  void agree_note(const std::string& note);
+  void dispute_note(const std::string& note, const std::string& comment);
+  std::string add_addendum(const std::string& note, const std::string& title, const std::string& body);
+
+  // Generic edits: set a field, delete with a reason (a tombstone, never an erase).
+  void set_field(const std::string& record, const std::string& field, const json& value);
+  void tombstone(const std::string& record, const std::string& reason);
+  // Replace every head of the field with `value` (a resolution op).
+  void resolve(const std::string& record, const std::string& field, const json& value);
+
+  RecordView get(const std::string& record) const;
+  std::vector<RecordView> list(const std::string& type, const std::string& space = "") const;
+  std::vector<RecordView> interviews_of(const std::string& case_id) const;
+  NoteView note(const std::string& note) const;
+  std::vector<NoteView> notes_of(const std::string& interview) const;
+  std::vector<Conflict> conflicts(const std::string& space = "") const;
+  std::vector<HistoryEntry> history(const std::string& record) const;
+  // Re-check every stored changeset (id, signature, certificate, chain, payload),
+  // every record row against a rebuild from the changesets, and every note signature.
+  std::vector<VerifyProblem> verify() const;
+
+  // Replication between replicas in one process (the sync engine builds on it).
+  std::vector<Bytes> export_changesets() const;
+  // Verifies each changeset before applying any. Throws, naming the changeset,
+  // when one is malformed, tampered, forged or forks a chain; nothing is applied
+  // then. Changesets that wait for an earlier one are kept pending, not lost.
+  ImportReport import_changesets(const std::vector<Bytes>& changesets);
+  // A digest of the visible state (records, heads, conflicts) for convergence
+  // checks: of every space this device holds, or of one space.
+  std::string state_digest(const std::string& space = "") const;
+
+  struct Impl;
+
+ private:
+  explicit Vault(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace casekeep

@@ -1,0 +1,341 @@
+// The replica: how changesets are made (commit), checked (blocker) and applied.
+// Local writes and imports share apply(), so there is one way state changes.
+#include <sodium.h>
+
+#include <algorithm>
+
+#include "vault_impl.hpp"
+
+namespace casekeep {
+namespace {
+
+std::string short_hex(const Bytes& b) { return to_hex(b).substr(0, 12); }
+
+// Build a decrypted op from the clear meta entry and its payload value.
+Op make_op(const Changeset& cs, std::size_t index, const json& value) {
+  const OpMeta& m = cs.body().meta[index];
+  Op op;
+  op.id = cs.op_id(index);
+  op.kind = m.kind;
+  op.record = m.record;
+  op.parents = m.parents;
+  op.hlc = cs.body().hlc;
+  op.author = cs.body().author;
+  op.changeset = cs.id();
+  op.field = value.at("f").get<std::string>();
+  op.value = value.at("v");
+  return op;
+}
+
+}  // namespace
+
+bool role_may_write(const std::string& role) { return role != "observer"; }
+bool role_may_manage(const std::string& role) {
+  return role == "lead_reviewer" || role == "imr_author" || role == "hor_author";
+}
+
+Bytes space_id_for(const Bytes& creator, const Bytes& genesis) {
+  Bytes in = creator;
+  in.insert(in.end(), genesis.begin(), genesis.end());
+  Bytes h = crypto::hash(in);
+  h.resize(kSpaceIdSize);
+  return h;
+}
+
+std::string kind_name(OpKind kind) {
+  switch (kind) {
+    case OpKind::create: return "create";
+    case OpKind::set: return "set";
+    case OpKind::add: return "add";
+    case OpKind::tombstone: return "tombstone";
+  }
+  return "unknown";
+}
+
+void Vault::Impl::persist_hlc() {
+  db->prepare("INSERT OR REPLACE INTO meta(key, value) VALUES('hlc', ?)").bind(1, to_bytes(std::to_string(hlc.last()))).run();
+}
+
+Bytes Vault::Impl::commit(Txn& txn) {
+  const Identity& id = identity();
+  Transaction t(*db);
+  try {
+    if (!txn.genesis.empty()) save_space_key(txn.space, 1, txn.new_space_key);
+    std::uint64_t generation = txn.genesis.empty() ? current_generation(txn.space) : 1;
+    const SecretBytes* key = space_key(txn.space, generation);
+    if (!key) throw Error(ErrorCode::forbidden, "This device holds no key for space " + to_hex(txn.space) + ".");
+    SecretBytes tag_key = field_tag_key(txn.space);
+
+    ChangesetBody body;
+    body.space = txn.space;
+    body.author = id.user.public_key;
+    body.device = id.device.public_key;
+    body.cert = id.cert;
+    body.generation = generation;
+    body.genesis = txn.genesis;
+    body.members = txn.members;
+    auto& head = db->prepare("SELECT seq, head FROM chains WHERE device = ? AND space = ?")
+                     .bind(1, body.device).bind(2, body.space);
+    if (head.step()) {
+      body.seq = static_cast<std::uint64_t>(head.column_int(0)) + 1;
+      body.prev = head.column_bytes(1);
+    } else {
+      body.seq = 1;
+    }
+    body.hlc = hlc.tick(*clock);
+
+    json values = json::array();
+    std::set<std::pair<Bytes, std::string>> set_fields;
+    for (const Op& op : txn.ops) {
+      OpMeta m{op.kind, op.record, {}, {}};
+      if (op.kind == OpKind::set || op.kind == OpKind::add) m.field_tag = crypto::keyed_hash(tag_key, op.field);
+      if (op.kind == OpKind::set) {
+        if (!set_fields.insert({op.record, op.field}).second)
+          throw Error(ErrorCode::invalid_argument, "One change sets the field '" + op.field + "' twice.");
+        auto state = load_record(op.record);
+        if (state && state->fields.count(op.field)) m.parents = state->fields.at(op.field).head_ids();
+      }
+      body.meta.push_back(std::move(m));
+      values.push_back({{"f", op.field}, {"v", op.value}});
+    }
+    Bytes plain = to_cbor(values);
+    body.payload = crypto::aead_encrypt(*key, plain, payload_ad(body.space, body.device, body.seq));
+    sodium_memzero(plain.data(), plain.size());
+
+    Changeset cs = Changeset::seal(std::move(body), id.device.secret_key);
+    std::vector<Op> ops = txn.ops;
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+      ops[i].id = cs.op_id(i);
+      ops[i].parents = cs.body().meta[i].parents;
+      ops[i].hlc = cs.body().hlc;
+      ops[i].author = cs.body().author;
+      ops[i].changeset = cs.id();
+    }
+    apply(cs, std::move(ops));
+    db->prepare("INSERT INTO outbox(changeset) VALUES(?)").bind(1, cs.id()).run();
+    flush_records();
+    persist_hlc();
+    t.commit();
+    return cs.id();
+  } catch (...) {
+    forget_caches();
+    throw;
+  }
+}
+
+std::vector<Op> Vault::Impl::open_payload(const Changeset& cs, const SecretBytes* key) {
+  const ChangesetBody& b = cs.body();
+  if (!key) key = space_key(b.space, b.generation);
+  if (!key) throw Error(ErrorCode::forbidden, "This device holds no key to read changeset " + cs.short_id() + ".");
+  auto bad = [&](const std::string& why) {
+    return Error(ErrorCode::tampered, "Changeset " + cs.short_id() + " " + why + "; it was not applied.");
+  };
+  SecretBytes plain;
+  try {
+    plain = crypto::aead_decrypt(*key, b.payload, payload_ad(b.space, b.device, b.seq));
+  } catch (const Error&) {
+    throw bad("has a payload that does not decrypt under its space key");
+  }
+  json values;
+  try {
+    values = from_cbor_canonical(Bytes(plain.data(), plain.data() + plain.size()), "payload");
+  } catch (const Error& e) {
+    throw bad(std::string("has a bad payload (") + e.what() + ")");
+  }
+  if (!values.is_array() || values.size() != b.meta.size()) throw bad("has a payload that does not match its ops");
+  const SecretBytes* first = b.generation == 1 ? key : space_key(b.space, 1);
+  if (!first) throw Error(ErrorCode::forbidden, "This device holds no key to read changeset " + cs.short_id() + ".");
+  SecretBytes tag_key = crypto::derive_subkey(*first, 1, "ckfldtag");
+  std::vector<Op> ops;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const json& v = values[i];
+    if (!v.is_object() || v.size() != 2 || !v.contains("f") || !v["f"].is_string() || !v.contains("v"))
+      throw bad("has an op value without exactly a field name and a value");
+    Op op = make_op(cs, i, v);
+    bool tagged = op.kind == OpKind::set || op.kind == OpKind::add;
+    if (tagged ? (op.field.empty() || crypto::keyed_hash(tag_key, op.field) != b.meta[i].field_tag) : !op.field.empty())
+      throw bad("has an op whose clear field tag does not match its field");
+    if (op.kind == OpKind::tombstone && !op.value.is_string()) throw bad("has a tombstone without a reason");
+    if (op.kind == OpKind::create) {
+      const json& c = op.value;
+      if (!c.is_object() || c.size() != 2 || !c.contains("type") || !c["type"].is_string() || !c.contains("nonce") ||
+          !c["nonce"].is_binary() || record_id_for(op.author, raw(c["nonce"])) != op.record)
+        throw bad("creates a record whose id does not belong to its author");
+    }
+    ops.push_back(std::move(op));
+  }
+  return ops;
+}
+
+void Vault::Impl::apply_ops(const Changeset& cs, const std::vector<Op>& ops) {
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    db->prepare("INSERT OR IGNORE INTO op_index(record, changeset, idx) VALUES(?, ?, ?)")
+        .bind(1, ops[i].record).bind(2, cs.id()).bind(3, static_cast<std::int64_t>(i)).run();
+    record_for_update(ops[i].record, cs.body().space).apply(ops[i]);
+  }
+}
+
+void Vault::Impl::apply(const Changeset& cs, std::vector<Op> ops) {
+  const ChangesetBody& b = cs.body();
+  // The key is stored already, or arrives sealed to this user in this very changeset.
+  std::optional<SecretBytes> arriving;
+  const SecretBytes* key = space_key(b.space, b.generation);
+  for (const MemberEntry& m : b.members)
+    if (!key && m.user == identity().user.public_key) key = &arriving.emplace(crypto::seal_open(identity().box, m.wrap));
+  // Decrypt before writing anything, so a bad payload leaves no trace.
+  if (key && ops.empty() && !b.meta.empty()) ops = open_payload(cs, key);
+
+  db->prepare("INSERT INTO changesets(id, space, device, seq, author, hlc, bytes, materialized) VALUES(?, ?, ?, ?, ?, ?, ?, ?)")
+      .bind(1, cs.id()).bind(2, b.space).bind(3, b.device).bind(4, static_cast<std::int64_t>(b.seq))
+      .bind(5, b.author).bind(6, static_cast<std::int64_t>(b.hlc)).bind(7, cs.bytes())
+      .bind(8, static_cast<std::int64_t>(key ? 1 : 0)).run();
+  db->prepare("INSERT OR REPLACE INTO chains(device, space, seq, head) VALUES(?, ?, ?, ?)")
+      .bind(1, b.device).bind(2, b.space).bind(3, static_cast<std::int64_t>(b.seq)).bind(4, cs.id()).run();
+  if (!b.genesis.empty())
+    db->prepare("INSERT OR IGNORE INTO spaces(id, creator) VALUES(?, ?)").bind(1, b.space).bind(2, b.author).run();
+  for (const MemberEntry& m : b.members)
+    db->prepare("INSERT OR IGNORE INTO members(space, generation, user, role, box) VALUES(?, ?, ?, ?, ?)")
+        .bind(1, b.space).bind(2, static_cast<std::int64_t>(b.generation)).bind(3, m.user).bind(4, m.role)
+        .bind(5, m.box_key).run();
+  if (arriving) save_space_key(b.space, b.generation, *arriving);
+  if (key) apply_ops(cs, ops);
+  if (arriving) materialize_backlog(b.space, b.generation);
+  hlc.observe(b.hlc);
+}
+
+void Vault::Impl::materialize_backlog(const Bytes& space, std::uint64_t generation) {
+  std::vector<Bytes> waiting;
+  auto& q = db->prepare("SELECT bytes FROM changesets WHERE space = ? AND materialized = 0").bind(1, space);
+  while (q.step()) waiting.push_back(q.column_bytes(0));
+  for (const Bytes& bytes : waiting) {
+    Changeset cs = Changeset::decode(bytes);
+    if (cs.body().generation != generation) continue;
+    std::int64_t state = 1;
+    try {
+      apply_ops(cs, open_payload(cs));
+    } catch (const Error&) {
+      state = -1;  // signed by a member yet unreadable: kept, and reported by verify()
+    }
+    db->prepare("UPDATE changesets SET materialized = ? WHERE id = ?").bind(1, state).bind(2, cs.id()).run();
+  }
+}
+
+std::string Vault::Impl::blocker(const Changeset& cs) {
+  const ChangesetBody& b = cs.body();
+  auto refuse = [&](ErrorCode code, const std::string& why) {
+    return Error(code, "Changeset " + cs.short_id() + " " + why + "; nothing was imported.");
+  };
+  auto& head = db->prepare("SELECT seq, head FROM chains WHERE device = ? AND space = ?").bind(1, b.device).bind(2, b.space);
+  std::uint64_t last = 0;
+  Bytes last_id;
+  if (head.step()) {
+    last = static_cast<std::uint64_t>(head.column_int(0));
+    last_id = head.column_bytes(1);
+  }
+  if (b.seq <= last)
+    throw refuse(ErrorCode::bad_chain, "forks the chain of device " + short_hex(b.device) + " at seq " +
+                                           std::to_string(b.seq) + ": a different changeset is already there");
+  if (b.seq > last + 1) return "waits for seq " + std::to_string(last + 1) + " of its device's chain";
+  if (b.seq > 1 && b.prev != last_id)
+    throw refuse(ErrorCode::bad_chain, "does not follow changeset " + short_hex(last_id) + " of its device's chain (a fork)");
+
+  bool has_author_entry = std::any_of(b.members.begin(), b.members.end(), [&](const MemberEntry& m) { return m.user == b.author; });
+  for (const MemberEntry& m : b.members)
+    if (!crypto::verify_typed(m.user, sigtype::user_card, user_card_message(m.user, m.box_key), m.card_sig))
+      throw refuse(ErrorCode::bad_signature, "adds a member whose user card does not verify");
+  if (!b.genesis.empty()) {
+    if (space_id_for(b.author, b.genesis) != b.space || !has_author_entry || b.generation != 1)
+      throw refuse(ErrorCode::forbidden, "claims to found space " + short_hex(b.space) + " but was not made by its founder");
+    return {};
+  }
+  if (!space_known(b.space)) return "waits for the first changeset of its space";
+  bool founder = space_creator(b.space) == b.author;
+  auto role = member_role(b.space, b.generation, b.author);
+  if (!b.members.empty() && !founder && !(role && role_may_manage(*role)))
+    return "waits for its author to become a manager of the space";
+  if (!founder && !(role && role_may_write(*role))) return "waits for its author to become a member who may write";
+  return {};
+}
+
+ImportReport Vault::Impl::import(const std::vector<Bytes>& input) {
+  require_unlocked();
+  // Check everything that can be checked alone before writing anything.
+  std::vector<Changeset> batch;
+  for (std::size_t i = 0; i < input.size(); ++i) {
+    Changeset cs;
+    try {
+      cs = Changeset::decode(input[i]);
+    } catch (const Error& e) {
+      throw Error(e.code(), "Changeset " + short_hex(crypto::hash(input[i])) + " (item " + std::to_string(i + 1) +
+                                " of the import) was refused: " + e.what() + " Nothing was imported.");
+    }
+    if (!cs.signature_valid())
+      throw Error(ErrorCode::bad_signature, "Changeset " + cs.short_id() +
+                                                " is not signed by its device key: it was altered or forged. Nothing was imported.");
+    if (!cs.cert_valid())
+      throw Error(ErrorCode::bad_signature, "Changeset " + cs.short_id() +
+                                                " comes from a device its author did not certify. Nothing was imported.");
+    batch.push_back(std::move(cs));
+  }
+  ImportReport report;
+  std::set<Bytes> in_batch;
+  for (const Changeset& cs : batch) in_batch.insert(cs.id());
+  Transaction t(*db);
+  try {
+    for (const Changeset& cs : batch) {
+      if (db->prepare("SELECT 1 FROM changesets WHERE id = ?").bind(1, cs.id()).step()) {
+        ++report.duplicates;
+        continue;
+      }
+      db->prepare("INSERT OR IGNORE INTO pending(id, seq, bytes) VALUES(?, ?, ?)")
+          .bind(1, cs.id()).bind(2, static_cast<std::int64_t>(cs.body().seq)).bind(3, cs.bytes()).run();
+    }
+    for (bool progress = true; progress;) {
+      progress = false;
+      std::vector<Bytes> waiting;
+      auto& q = db->prepare("SELECT bytes FROM pending ORDER BY seq");
+      while (q.step()) waiting.push_back(q.column_bytes(0));
+      for (const Bytes& bytes : waiting) {
+        Changeset cs = Changeset::decode(bytes);
+        bool seen = db->prepare("SELECT 1 FROM changesets WHERE id = ?").bind(1, cs.id()).step();
+        if (!seen) {
+          try {
+            if (!blocker(cs).empty()) continue;
+            apply(cs);  // throws before writing anything
+          } catch (const Error&) {
+            // A bad changeset in this import is refused outright. One left pending
+            // by an earlier import is set aside, so it cannot block later imports.
+            if (in_batch.count(cs.id())) throw;
+            db->prepare("INSERT OR IGNORE INTO refused(id, bytes) VALUES(?, ?)").bind(1, cs.id()).bind(2, bytes).run();
+            db->prepare("DELETE FROM pending WHERE id = ?").bind(1, cs.id()).run();
+            continue;
+          }
+          ++report.applied;
+          progress = true;
+        }
+        db->prepare("DELETE FROM pending WHERE id = ?").bind(1, cs.id()).run();
+      }
+    }
+    auto& count = db->prepare("SELECT COUNT(*) FROM pending");
+    count.step();
+    report.pending = static_cast<std::size_t>(count.column_int(0));
+    flush_records();
+    persist_hlc();
+    t.commit();
+  } catch (...) {
+    forget_caches();
+    throw;
+  }
+  return report;
+}
+
+ImportReport Vault::import_changesets(const std::vector<Bytes>& changesets) { return impl_->import(changesets); }
+
+std::vector<Bytes> Vault::export_changesets() const {
+  std::vector<Bytes> out;
+  auto& q = impl_->db->prepare("SELECT bytes FROM changesets ORDER BY rowid");
+  while (q.step()) out.push_back(q.column_bytes(0));
+  return out;
+}
+
+}  // namespace casekeep

@@ -1,0 +1,65 @@
+// RAII over the SQLite C API: a connection, prepared statements, transactions.
+// Internal to core; every failure becomes Error(storage) with SQLite's message.
+#pragma once
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "casekeep/bytes.hpp"
+
+namespace casekeep {
+
+class Statement {
+ public:
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Statement& bind(int index, const Bytes& value);
+  Statement& bind(int index, const std::string& value);
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind_null(int index);
+  bool step();  // true while a row is available
+  void run() { step(); }
+  Bytes column_bytes(int index) const;
+  std::string column_text(int index) const;
+  std::int64_t column_int(int index) const;
+  bool column_is_null(int index) const;
+  void reset();
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+};
+
+class Database {
+ public:
+  explicit Database(const std::string& path);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  void exec(const std::string& sql);
+  // A cached prepared statement, reset and ready for binding.
+  Statement& prepare(const std::string& sql);
+  bool in_transaction() const;
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::map<std::string, sqlite3_stmt*> cache_;
+  std::map<std::string, std::unique_ptr<Statement>> statements_;
+};
+
+// BEGIN IMMEDIATE on construction; ROLLBACK unless commit() was called.
+class Transaction {
+ public:
+  explicit Transaction(Database& db);
+  ~Transaction();
+  void commit();
+
+ private:
+  Database& db_;
+  bool done_ = false;
+};
+
+}  // namespace casekeep

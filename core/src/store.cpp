@@ -1,0 +1,163 @@
+// The vault's SQLite tables and the encrypted rows in them. Record rows and
+// cached space keys are AEAD ciphertext whose associated data binds them to
+// their place (table, id, version), so rows cannot be swapped or moved.
+#include <sodium.h>
+
+#include "vault_impl.hpp"
+
+namespace casekeep {
+namespace {
+
+void put_u64be(Bytes& out, std::uint64_t v) {
+  for (int i = 7; i >= 0; --i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+}
+
+Bytes record_ad(const Bytes& id, std::uint64_t version) {
+  Bytes ad = to_bytes("casekeep/record/v1");
+  ad.insert(ad.end(), id.begin(), id.end());
+  put_u64be(ad, version);
+  return ad;
+}
+
+Bytes space_key_ad(const Bytes& space, std::uint64_t generation) {
+  Bytes ad = space;
+  put_u64be(ad, generation);
+  return ad;
+}
+
+}  // namespace
+
+void Vault::Impl::create_schema() {
+  db->exec(R"sql(
+    PRAGMA journal_mode = WAL;
+    PRAGMA synchronous = FULL;  -- a commit is durable before the call returns
+    PRAGMA foreign_keys = ON;
+    CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);
+    CREATE TABLE IF NOT EXISTS changesets(
+      id BLOB PRIMARY KEY, space BLOB NOT NULL, device BLOB NOT NULL, seq INTEGER NOT NULL,
+      author BLOB NOT NULL, hlc INTEGER NOT NULL, bytes BLOB NOT NULL,
+      -- 1: ops applied; 0: waiting for this device to receive the space key; -1: unreadable
+      materialized INTEGER NOT NULL DEFAULT 1,
+      UNIQUE(device, space, seq));
+    CREATE INDEX IF NOT EXISTS changesets_waiting ON changesets(space, materialized);
+    CREATE TABLE IF NOT EXISTS chains(
+      device BLOB NOT NULL, space BLOB NOT NULL, seq INTEGER NOT NULL, head BLOB NOT NULL,
+      PRIMARY KEY(device, space));
+    CREATE TABLE IF NOT EXISTS pending(id BLOB PRIMARY KEY, seq INTEGER NOT NULL, bytes BLOB NOT NULL);
+    CREATE TABLE IF NOT EXISTS op_index(
+      record BLOB NOT NULL, changeset BLOB NOT NULL, idx INTEGER NOT NULL, PRIMARY KEY(record, changeset, idx));
+    CREATE TABLE IF NOT EXISTS records(
+      id BLOB PRIMARY KEY, space BLOB NOT NULL, type TEXT NOT NULL, version INTEGER NOT NULL, row BLOB NOT NULL);
+    CREATE INDEX IF NOT EXISTS records_by_space ON records(space, type);
+    CREATE TABLE IF NOT EXISTS spaces(id BLOB PRIMARY KEY, creator BLOB NOT NULL);
+    CREATE TABLE IF NOT EXISTS space_keys(
+      space BLOB NOT NULL, generation INTEGER NOT NULL, key BLOB NOT NULL, PRIMARY KEY(space, generation));
+    CREATE TABLE IF NOT EXISTS members(
+      space BLOB NOT NULL, generation INTEGER NOT NULL, user BLOB NOT NULL, role TEXT NOT NULL, box BLOB NOT NULL,
+      PRIMARY KEY(space, generation, user, role));
+    CREATE TABLE IF NOT EXISTS refused(id BLOB PRIMARY KEY, bytes BLOB NOT NULL);
+    CREATE TABLE IF NOT EXISTS outbox(changeset BLOB PRIMARY KEY);
+  )sql");
+}
+
+std::optional<RecordState> Vault::Impl::load_record(const Bytes& id) const {
+  auto found = dirty.find(id);
+  if (found != dirty.end()) return found->second;
+  require_unlocked();
+  auto& q = db->prepare("SELECT version, row FROM records WHERE id = ?").bind(1, id);
+  if (!q.step()) return std::nullopt;
+  auto version = static_cast<std::uint64_t>(q.column_int(0));
+  SecretBytes plain;
+  try {
+    plain = crypto::aead_decrypt(record_key, q.column_bytes(1), record_ad(id, version));
+  } catch (const Error&) {
+    throw Error(ErrorCode::tampered, "The stored row of record " + to_hex(id) + " has been altered or moved.");
+  }
+  return RecordState::from_json(json::from_cbor(plain.data(), plain.data() + plain.size()));
+}
+
+RecordState& Vault::Impl::record_for_update(const Bytes& id, const Bytes& space) {
+  auto found = dirty.find(id);
+  if (found != dirty.end()) return found->second;
+  std::optional<RecordState> loaded = load_record(id);
+  if (!loaded) {
+    loaded = RecordState{};
+    loaded->id = id;
+    loaded->space = space;
+  }
+  return dirty.emplace(id, std::move(*loaded)).first->second;
+}
+
+void Vault::Impl::flush_records() {
+  for (auto& [id, state] : dirty) {
+    auto& q = db->prepare("SELECT version FROM records WHERE id = ?").bind(1, id);
+    std::uint64_t version = q.step() ? static_cast<std::uint64_t>(q.column_int(0)) + 1 : 1;
+    Bytes plain = to_cbor(state.to_json());
+    Bytes row = crypto::aead_encrypt(record_key, plain, record_ad(id, version));
+    sodium_memzero(plain.data(), plain.size());
+    db->prepare("INSERT OR REPLACE INTO records(id, space, type, version, row) VALUES(?, ?, ?, ?, ?)")
+        .bind(1, id).bind(2, state.space).bind(3, state.type)
+        .bind(4, static_cast<std::int64_t>(version)).bind(5, row).run();
+  }
+  dirty.clear();
+}
+
+void Vault::Impl::save_space_key(const Bytes& space, std::uint64_t generation, const SecretBytes& key) {
+  Bytes boxed = crypto::aead_encrypt(space_key_key, key, space_key_ad(space, generation));
+  db->prepare("INSERT OR REPLACE INTO space_keys(space, generation, key) VALUES(?, ?, ?)")
+      .bind(1, space).bind(2, static_cast<std::int64_t>(generation)).bind(3, boxed).run();
+  space_keys[{space, generation}] = key.clone();
+}
+
+const SecretBytes* Vault::Impl::space_key(const Bytes& space, std::uint64_t generation) {
+  auto found = space_keys.find({space, generation});
+  if (found != space_keys.end()) return &found->second;
+  require_unlocked();
+  auto& q = db->prepare("SELECT key FROM space_keys WHERE space = ? AND generation = ?")
+                .bind(1, space).bind(2, static_cast<std::int64_t>(generation));
+  if (!q.step()) return nullptr;
+  SecretBytes key = crypto::aead_decrypt(space_key_key, q.column_bytes(0), space_key_ad(space, generation));
+  return &space_keys.emplace(std::make_pair(space, generation), std::move(key)).first->second;
+}
+
+std::uint64_t Vault::Impl::current_generation(const Bytes& space) const {
+  auto& q = db->prepare("SELECT MAX(generation) FROM members WHERE space = ?").bind(1, space);
+  if (!q.step() || q.column_is_null(0))
+    throw Error(ErrorCode::not_found, "Space " + to_hex(space) + " is not known on this device.");
+  return static_cast<std::uint64_t>(q.column_int(0));
+}
+
+SecretBytes Vault::Impl::field_tag_key(const Bytes& space) {
+  // Derived from generation 1's key so a field's tag never changes across rotations.
+  const SecretBytes* first = space_key(space, 1);
+  if (!first) throw Error(ErrorCode::forbidden, "This device holds no key for space " + to_hex(space) + ".");
+  return crypto::derive_subkey(*first, 1, "ckfldtag");
+}
+
+std::optional<std::string> Vault::Impl::member_role(const Bytes& space, std::uint64_t generation,
+                                                    const Bytes& user) const {
+  auto& q = db->prepare("SELECT role FROM members WHERE space = ? AND generation = ? AND user = ? ORDER BY role")
+                .bind(1, space).bind(2, static_cast<std::int64_t>(generation)).bind(3, user);
+  std::optional<std::string> best;
+  while (q.step()) {
+    std::string role = q.column_text(0);
+    if (!best || role_may_manage(role) || (role_may_write(role) && !role_may_write(*best))) best = role;
+  }
+  return best;
+}
+
+bool Vault::Impl::space_known(const Bytes& space) const {
+  return db->prepare("SELECT 1 FROM spaces WHERE id = ?").bind(1, space).step();
+}
+
+Bytes Vault::Impl::space_creator(const Bytes& space) const {
+  auto& q = db->prepare("SELECT creator FROM spaces WHERE id = ?").bind(1, space);
+  return q.step() ? q.column_bytes(0) : Bytes{};
+}
+
+void Vault::Impl::forget_caches() noexcept {
+  space_keys.clear();
+  dirty.clear();
+}
+
+}  // namespace casekeep

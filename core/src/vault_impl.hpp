@@ -1,0 +1,131 @@
+// Internals shared by the vault's source files: keys, the store, the replica
+// machinery (commit, apply, import) and the record cache of one transaction.
+#pragma once
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "casekeep/changeset.hpp"
+#include "casekeep/clock.hpp"
+#include "casekeep/crypto.hpp"
+#include "casekeep/error.hpp"
+#include "casekeep/vault.hpp"
+#include "record_state.hpp"
+#include "sqlite_db.hpp"
+
+namespace casekeep {
+
+struct Identity {
+  std::string name;
+  crypto::SignKeyPair user;
+  crypto::BoxKeyPair box;
+  crypto::SignKeyPair device;
+  Bytes cert;      // device certificate by the user key
+  Bytes card_sig;  // user card: the user key's signature over the box key
+};
+
+// The ops of one local transaction, before they become a changeset.
+struct Txn {
+  Bytes space;
+  std::vector<Op> ops;               // field, value, parents, kind, record
+  std::vector<MemberEntry> members;  // membership entries (clear)
+  Bytes genesis;                     // set only for a new space
+  SecretBytes new_space_key;         // the generation-1 key of a new space
+  // Records are created with a nonce; their id is record_id_for(creator, nonce).
+  void create(const Bytes& record, const Bytes& nonce, const std::string& type) {
+    ops.push_back(make(OpKind::create, record, "", json{{"type", type}, {"nonce", bin(nonce)}}));
+  }
+  void add(const Bytes& record, const std::string& field, json value) {
+    ops.push_back(make(OpKind::add, record, field, std::move(value)));
+  }
+  void tombstone(const Bytes& record, const std::string& reason) {
+    ops.push_back(make(OpKind::tombstone, record, "", reason));
+  }
+  // Parents are filled in at commit from the heads this replica knows.
+  void set(const Bytes& record, const std::string& field, json value) {
+    ops.push_back(make(OpKind::set, record, field, std::move(value)));
+  }
+  static Op make(OpKind kind, const Bytes& record, const std::string& field, json value) {
+    Op op;
+    op.kind = kind;
+    op.record = record;
+    op.field = field;
+    op.value = std::move(value);
+    return op;
+  }
+};
+
+struct Vault::Impl {
+  std::unique_ptr<Database> db;
+  SystemClock system_clock;
+  Clock* clock = nullptr;
+  crypto::PwhashParams kdf{};
+  Hlc hlc;
+
+  // Present only while unlocked.
+  SecretBytes master, record_key, space_key_key;
+  std::optional<Identity> me;
+
+  // Space keys by (space, generation), loaded on demand; dropped on rollback and lock.
+  std::map<std::pair<Bytes, std::uint64_t>, SecretBytes> space_keys;
+  // Records touched in the current transaction, written back before COMMIT.
+  std::map<Bytes, RecordState> dirty;
+
+  // --- keys and identity (vault.cpp)
+  void require_unlocked() const;
+  const Identity& identity() const;
+
+  // --- store (store.cpp)
+  void create_schema();
+  std::optional<RecordState> load_record(const Bytes& id) const;
+  RecordState& record_for_update(const Bytes& id, const Bytes& space);
+  void flush_records();
+  void save_space_key(const Bytes& space, std::uint64_t generation, const SecretBytes& key);
+  const SecretBytes* space_key(const Bytes& space, std::uint64_t generation);
+  std::uint64_t current_generation(const Bytes& space) const;
+  SecretBytes field_tag_key(const Bytes& space);
+  std::optional<std::string> member_role(const Bytes& space, std::uint64_t generation, const Bytes& user) const;
+  bool space_known(const Bytes& space) const;
+  Bytes space_creator(const Bytes& space) const;
+  void forget_caches() noexcept;
+
+  // --- replica (replica.cpp)
+  // Seal the ops as one changeset by this device, store it and apply it, in one
+  // SQLite transaction. Returns the changeset's id.
+  Bytes commit(Txn& txn);
+  // Why this changeset cannot be applied yet (empty when it can). Throws for a
+  // changeset that can never be applied (a fork, a forged genesis).
+  std::string blocker(const Changeset& cs);
+  // Store the changeset, record its membership entries and apply its ops.
+  // `ops` is given by the local write path; an import decrypts them here.
+  void apply(const Changeset& cs, std::vector<Op> ops = {});
+  void persist_hlc();
+  // Decrypt and check a changeset's ops. `key` defaults to the stored space key.
+  std::vector<Op> open_payload(const Changeset& cs, const SecretBytes* key = nullptr);
+  // Apply the ops of stored changesets that were waiting for the key of (space, generation).
+  void materialize_backlog(const Bytes& space, std::uint64_t generation);
+  void apply_ops(const Changeset& cs, const std::vector<Op>& ops);
+  ImportReport import(const std::vector<Bytes>& input);
+
+  // --- domain helpers (records.cpp)
+  RecordState existing(const Bytes& id, const char* what) const;
+  void require_role(const Bytes& space, const std::set<std::string>& roles, const std::string& action) const;
+  std::string name_of(const Bytes& space, const Bytes& user) const;
+  std::string practitioner_of(const Bytes& interview) const;  // user id hex, or ""
+  Bytes note_signing_bytes(const RecordState& note) const;
+};
+
+// Role rules used by both the write path and import verification.
+bool role_may_write(const std::string& role);
+bool role_may_manage(const std::string& role);
+// Space and record ids: the first 16 bytes of BLAKE2b-256(creator || nonce), so
+// only the creator can create them and nobody can back-date a second create.
+Bytes space_id_for(const Bytes& creator, const Bytes& genesis);
+inline Bytes record_id_for(const Bytes& creator, const Bytes& nonce) { return space_id_for(creator, nonce); }
+Bytes parse_id(const std::string& hex, std::size_t size, const char* what);
+std::string kind_name(OpKind kind);
+
+}  // namespace casekeep

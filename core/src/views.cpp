@@ -1,0 +1,183 @@
+// Read side: records as views, note status from verified signatures, history,
+// conflicts and a digest of visible state. Nothing here writes.
+#include <algorithm>
+
+#include "vault_impl.hpp"
+
+namespace casekeep {
+namespace {
+
+Head head_of(const OpValue& v) { return {to_hex(v.op), v.value, v.hlc, to_hex(v.author)}; }
+
+RecordView view_of(const RecordState& r) {
+  RecordView v;
+  v.id = to_hex(r.id);
+  v.space = to_hex(r.space);
+  v.type = r.type;
+  v.created_by = to_hex(r.created.author);
+  v.created_hlc = r.created.hlc;
+  if (r.deleted()) {
+    v.deleted = true;
+    v.deleted_reason = r.tombstones.begin()->second.value.get<std::string>();
+  }
+  for (const auto& [field, reg] : r.fields) {
+    if (const OpValue* shown = reg.shown()) v.fields[field] = shown->value;
+    if (reg.heads.size() > 1)
+      for (const auto& [id, h] : reg.heads) v.conflicts[field].push_back(head_of(h));
+  }
+  return v;
+}
+
+// Does a stored signature element verify over the bytes it carries?
+bool signature_verifies(const json& e) {
+  try {
+    const Bytes& signer = raw(e.at("signer"));
+    const Bytes& signed_bytes = raw(e.at("signed"));
+    const Bytes& sig = raw(e.at("sig"));
+    std::string kind = e.at("kind").get<std::string>();
+    if (kind == "signed") return crypto::verify_typed(signer, sigtype::note_signed, signed_bytes, sig);
+    if (kind == "agreed") return crypto::verify_typed(signer, sigtype::note_agreed, signed_bytes, sig);
+    if (kind == "disputed")
+      return crypto::verify_typed(signer, sigtype::note_disputed,
+                                  to_cbor(json{{"comment", e.at("comment")}, {"signed", bin(signed_bytes)}}), sig);
+  } catch (const std::exception&) {
+  }
+  return false;
+}
+
+}  // namespace
+
+RecordView Vault::get(const std::string& record) const {
+  return view_of(impl_->existing(parse_id(record, kRecordIdSize, "record"), ""));
+}
+
+std::vector<RecordView> Vault::list(const std::string& type, const std::string& space) const {
+  impl_->require_unlocked();
+  std::vector<Bytes> ids;
+  auto& q = space.empty() ? impl_->db->prepare("SELECT id FROM records WHERE type = ?").bind(1, type)
+                          : impl_->db->prepare("SELECT id FROM records WHERE type = ? AND space = ?")
+                                .bind(1, type).bind(2, parse_id(space, kSpaceIdSize, "space"));
+  while (q.step()) ids.push_back(q.column_bytes(0));
+  std::vector<RecordView> out;
+  for (const Bytes& id : ids) {
+    auto r = impl_->load_record(id);
+    if (r && r->exists()) out.push_back(view_of(*r));
+  }
+  std::sort(out.begin(), out.end(), [](const RecordView& a, const RecordView& b) {
+    return std::tie(a.created_hlc, a.id) < std::tie(b.created_hlc, b.id);
+  });
+  return out;
+}
+
+std::vector<RecordView> Vault::interviews_of(const std::string& case_id) const {
+  std::vector<RecordView> out;
+  for (auto& v : list("interview"))
+    if (v.fields.value("case", "") == case_id) out.push_back(std::move(v));
+  return out;
+}
+
+NoteView Vault::note(const std::string& note_hex) const {
+  RecordState r = impl_->existing(parse_id(note_hex, kRecordIdSize, "note"), "note");
+  NoteView n;
+  n.record = view_of(r);
+  std::string practitioner = impl_->practitioner_of(r.space);
+  Bytes current = impl_->note_signing_bytes(r);
+  bool author_current = false, author_any = false;
+  const SignatureView* verdict = nullptr;  // the latest practitioner response on the current content
+  auto sigs = r.sets.find("signatures");
+  if (sigs != r.sets.end()) {
+    for (const auto& [id, e] : sigs->second) {
+      SignatureView s;
+      s.kind = e.value.value("kind", "");
+      s.signer = to_hex(raw(e.value.value("signer", json::binary({}))));
+      s.signer_name = impl_->name_of(r.space, from_hex(s.signer));
+      s.valid = signature_verifies(e.value);
+      s.current = s.valid && raw(e.value.at("signed")) == current;
+      s.comment = e.value.value("comment", "");
+      s.hlc = e.hlc;
+      n.signatures.push_back(s);
+    }
+    std::sort(n.signatures.begin(), n.signatures.end(), [](auto& a, auto& b) { return a.hlc < b.hlc; });
+    for (const auto& [id, e] : sigs->second)
+      if (e.value.value("kind", "") == "signed" && raw(e.value.at("signer")) == r.created.author &&
+          signature_verifies(e.value)) {
+        json content = json::from_cbor(raw(e.value.at("signed")));
+        n.signed_content = {{"title", content.at("title")}, {"body", content.at("body")}};
+      }
+    for (const SignatureView& s : n.signatures) {
+      bool by_author = s.valid && s.kind == "signed" && s.signer == to_hex(r.created.author);
+      author_any = author_any || by_author;
+      author_current = author_current || (by_author && s.current);
+      if (s.current && s.kind != "signed" && s.signer == practitioner) verdict = &s;
+    }
+  }
+  if (!author_any) n.status = "draft";
+  else if (!author_current || !n.record.conflicts.empty()) n.status = "needs_review";
+  else if (verdict) n.status = verdict->kind;
+  else n.status = "signed";
+  for (const auto& other : notes_of(r.text("interview")))
+    if (other.record.fields.value("amends", "") == note_hex) n.addenda.push_back(other.record.id);
+  return n;
+}
+
+std::vector<NoteView> Vault::notes_of(const std::string& interview) const {
+  std::vector<NoteView> out;
+  std::vector<RecordView> notes = list("note", interview);
+  for (const auto& v : notes) {
+    NoteView n;
+    n.record = v;
+    out.push_back(std::move(n));
+  }
+  return out;
+}
+
+std::vector<Conflict> Vault::conflicts(const std::string& space) const {
+  std::vector<Conflict> out;
+  for (const char* type : {"case", "interview", "note", "evidence", "member"})
+    for (const auto& v : list(type, space))
+      for (const auto& [field, heads] : v.conflicts) out.push_back({v.space, v.id, v.type, field, heads});
+  return out;
+}
+
+std::vector<HistoryEntry> Vault::history(const std::string& record_hex) const {
+  Bytes record = parse_id(record_hex, kRecordIdSize, "record");
+  RecordState r = impl_->existing(record, "");
+  std::vector<std::pair<Bytes, std::size_t>> where;
+  auto& q = impl_->db->prepare(
+      "SELECT o.changeset, o.idx FROM op_index o JOIN changesets c ON c.id = o.changeset "
+      "WHERE o.record = ? ORDER BY c.hlc, c.rowid, o.idx").bind(1, record);
+  while (q.step()) where.emplace_back(q.column_bytes(0), static_cast<std::size_t>(q.column_int(1)));
+  std::vector<HistoryEntry> out;
+  std::map<Bytes, std::vector<Op>> opened;
+  for (const auto& [cs_id, idx] : where) {
+    auto it = opened.find(cs_id);
+    if (it == opened.end()) {
+      auto& c = impl_->db->prepare("SELECT bytes FROM changesets WHERE id = ?").bind(1, cs_id);
+      if (!c.step()) continue;
+      it = opened.emplace(cs_id, impl_->open_payload(Changeset::decode(c.column_bytes(0)))).first;
+    }
+    const Op& op = it->second.at(idx);
+    auto& d = impl_->db->prepare("SELECT device FROM changesets WHERE id = ?").bind(1, cs_id);
+    d.step();
+    out.push_back({to_hex(cs_id), to_hex(op.id), to_hex(op.author), impl_->name_of(r.space, op.author),
+                   to_hex(d.column_bytes(0)), op.hlc, kind_name(op.kind), op.field, op.value});
+  }
+  return out;
+}
+
+std::string Vault::state_digest(const std::string& space) const {
+  impl_->require_unlocked();
+  std::vector<Bytes> ids;
+  auto& q = space.empty() ? impl_->db->prepare("SELECT id FROM records ORDER BY id")
+                          : impl_->db->prepare("SELECT id FROM records WHERE space = ? ORDER BY id")
+                                .bind(1, parse_id(space, kSpaceIdSize, "space"));
+  while (q.step()) ids.push_back(q.column_bytes(0));
+  Bytes all;
+  for (const Bytes& id : ids) {
+    Bytes row = to_cbor(impl_->load_record(id)->to_json());
+    all.insert(all.end(), row.begin(), row.end());
+  }
+  return to_hex(crypto::hash(all));
+}
+
+}  // namespace casekeep

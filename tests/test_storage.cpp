@@ -1,0 +1,109 @@
+// What is on disk: only ciphertext of content, and verify() catches tampering.
+#include <catch2/catch.hpp>
+
+#include <sqlite3.h>
+
+#include <filesystem>
+
+#include "casekeep/error.hpp"
+#include "support.hpp"
+
+using namespace casekeep;
+using namespace casekeep::test;
+
+namespace {
+
+const std::string kSentence = "The health visitor noticed bruising on the left forearm";
+const std::string kName = "Philippa Quennell-Smythe";
+
+// Every file in the vault's directory (database, WAL, shared memory, journal).
+std::size_t hits_in_dir(const TempDir& dir, const std::string& needle) {
+  std::size_t hits = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    std::string data = read_file(entry.path().string());
+    for (auto pos = data.find(needle); pos != std::string::npos; pos = data.find(needle, pos + 1)) ++hits;
+  }
+  return hits;
+}
+
+void flip_blob_byte(const std::string& path, const std::string& table, const std::string& column, const Bytes& id) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  std::string sel = "SELECT " + column + " FROM " + table + " WHERE id = ?";
+  REQUIRE(sqlite3_prepare_v2(db, sel.c_str(), -1, &q, nullptr) == SQLITE_OK);
+  sqlite3_bind_blob(q, 1, id.data(), static_cast<int>(id.size()), SQLITE_TRANSIENT);
+  REQUIRE(sqlite3_step(q) == SQLITE_ROW);
+  auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(q, 0));
+  Bytes blob(p, p + sqlite3_column_bytes(q, 0));
+  sqlite3_finalize(q);
+  blob[blob.size() / 2] ^= 0x01;
+  std::string upd = "UPDATE " + table + " SET " + column + " = ? WHERE id = ?";
+  REQUIRE(sqlite3_prepare_v2(db, upd.c_str(), -1, &q, nullptr) == SQLITE_OK);
+  sqlite3_bind_blob(q, 1, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_blob(q, 2, id.data(), static_cast<int>(id.size()), SQLITE_TRANSIENT);
+  REQUIRE(sqlite3_step(q) == SQLITE_DONE);
+  sqlite3_finalize(q);
+  sqlite3_close(db);
+}
+
+}  // namespace
+
+TEST_CASE("no sentence of a note and no user name is ever on disk in clear", "[storage]") {
+  TempDir dir;
+  {
+    auto v = Vault::create(dir.file("vault.db"), "passphrase", kName, fast_options());
+    auto other = new_vault(dir, "x");
+    std::string c = v->create_case({"imr", "IMR-77", "Case about " + kName, "", "", "", "open"});
+    std::string i = v->create_interview({c, kName, "2024-01-01T09:00", "Home of " + kName});
+    v->add_member(i, other->user_card(), "practitioner", kName);
+    for (int n = 0; n < 20; ++n) v->add_note(i, "Note " + std::to_string(n), kSentence + " (" + std::to_string(n) + ")");
+    std::string signed_note = v->add_note(i, kSentence, kSentence);
+    v->sign_note(signed_note);
+    // While open, the WAL holds the latest pages: scan it too.
+    CHECK(hits_in_dir(dir, kSentence) == 0);
+    CHECK(hits_in_dir(dir, kName) == 0);
+    CHECK(hits_in_dir(dir, "Home of") == 0);
+  }
+  CHECK(hits_in_dir(dir, kSentence) == 0);
+  CHECK(hits_in_dir(dir, kName) == 0);
+  // The scan itself can find things: the sentence is there when written in clear.
+  std::ofstream(dir.file("control.txt")) << kSentence;
+  CHECK(hits_in_dir(dir, kSentence) == 1);
+}
+
+TEST_CASE("verify names a stored changeset with one flipped byte", "[storage][negative]") {
+  TempDir dir;
+  Bytes target;
+  {
+    auto v = new_vault(dir, "a");
+    std::string c = v->create_case({"imr", "IMR-1", "t", "", "", "", "open"});
+    v->set_field(c, "title", "t2");
+    CHECK(v->verify().empty());
+    auto all = v->export_changesets();
+    target = crypto::hash(all[1]);
+  }
+  flip_blob_byte(dir.file("a.db"), "changesets", "bytes", target);
+  auto v = Vault::open(dir.file("a.db"), fast_options());
+  v->unlock("correct horse a");
+  auto problems = v->verify();
+  REQUIRE_FALSE(problems.empty());
+  CHECK(problems.front().subject == "changeset " + to_hex(target));
+}
+
+TEST_CASE("verify names a record row that was altered or swapped", "[storage][negative]") {
+  TempDir dir;
+  Bytes case_id;
+  {
+    auto v = new_vault(dir, "a");
+    case_id = from_hex(v->create_case({"imr", "IMR-1", "t", "", "", "", "open"}));
+  }
+  flip_blob_byte(dir.file("a.db"), "records", "row", case_id);
+  auto v = Vault::open(dir.file("a.db"), fast_options());
+  v->unlock("correct horse a");
+  auto problems = v->verify();
+  bool named = false;
+  for (const auto& p : problems) named = named || p.subject == "record " + to_hex(case_id);
+  CHECK(named);
+  CHECK_THROWS_AS(v->get(to_hex(case_id)), Error);
+}

@@ -1,0 +1,79 @@
+// Vault lifecycle: passphrases, locking, identity.
+#include <catch2/catch.hpp>
+
+#include "casekeep/error.hpp"
+#include "support.hpp"
+
+using namespace casekeep;
+using namespace casekeep::test;
+
+TEST_CASE("a vault unlocks with its passphrase and refuses a wrong one, changing nothing", "[vault]") {
+  TempDir dir;
+  std::string path = dir.file("v.db");
+  std::string user;
+  {
+    auto v = Vault::create(path, "right passphrase", "Alex Author", fast_options());
+    user = v->user_id();
+    v->create_case({"imr", "IMR-1", "Health visiting", "", "", "", "open"});
+  }
+  std::string before = read_file(path);
+  auto v = Vault::open(path, fast_options());
+  CHECK_FALSE(v->unlocked());
+  CHECK_THROWS_AS(v->list("case"), Error);
+  try {
+    v->unlock("wrong passphrase");
+    FAIL("a wrong passphrase unlocked the vault");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::wrong_passphrase);
+    CHECK(std::string(e.what()).find("passphrase is wrong") != std::string::npos);
+  }
+  CHECK_FALSE(v->unlocked());
+  CHECK(read_file(path) == before);
+  v->unlock("right passphrase");
+  CHECK(v->user_id() == user);
+  CHECK(v->display_name() == "Alex Author");
+  CHECK(v->list("case").size() == 1);
+  v->lock();
+  CHECK_FALSE(v->unlocked());
+  CHECK_THROWS_AS(v->user_id(), Error);
+}
+
+TEST_CASE("changing the passphrase rewraps the master key only", "[vault]") {
+  TempDir dir;
+  std::string path = dir.file("v.db");
+  std::string case_id;
+  {
+    auto v = Vault::create(path, "old", "Alex", fast_options());
+    case_id = v->create_case({"scr", "SCR-9", "Child A", "Dorset LSCB", "", "", "open"});
+    CHECK_THROWS_AS(v->change_passphrase("not it", "new"), Error);
+    v->change_passphrase("old", "new");
+  }
+  auto v = Vault::open(path, fast_options());
+  CHECK_THROWS_AS(v->unlock("old"), Error);
+  v->unlock("new");
+  CHECK(v->get(case_id).fields["title"] == "Child A");
+  CHECK(v->verify().empty());
+}
+
+TEST_CASE("opening a missing vault or creating over one is a clear error", "[vault]") {
+  TempDir dir;
+  try {
+    Vault::open(dir.file("none.db"));
+    FAIL("opened a vault that does not exist");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::not_found);
+  }
+  auto v = new_vault(dir, "a");
+  CHECK_THROWS_AS(Vault::create(dir.file("a.db"), "x", "y", fast_options()), Error);
+  CHECK_THROWS_AS(Vault::create(dir.file("b.db"), "", "y", fast_options()), Error);
+}
+
+TEST_CASE("the user card verifies and ids are stable hex", "[vault]") {
+  TempDir dir;
+  auto v = new_vault(dir, "a");
+  UserCard card = v->user_card();
+  CHECK(card.user.size() == 64);
+  CHECK(card.box_key.size() == 64);
+  CHECK(card.sig.size() == 128);
+  CHECK(v->device_id() != v->user_id());
+}
