@@ -93,7 +93,8 @@ void add_verify(CLI::App& app, const Globals& globals) {
     if (globals.json) {
       print_json({{"changesets", changesets}, {"signatures", signatures}, {"problems", json::array()}});
     } else {
-      std::cout << "All " << changesets << " changesets and " << signatures << " signatures verify.\n";
+      std::cout << "All " << changesets << (changesets == 1 ? " changeset" : " changesets") << " and " << signatures
+                << (signatures == 1 ? " signature verify.\n" : " signatures verify.\n");
     }
   });
 }

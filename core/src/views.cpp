@@ -29,6 +29,18 @@ RecordView view_of(const RecordState& r) {
 }
 
 // Does a stored signature element verify over the bytes it carries?
+// Byte strings shown as hex, so views are plain JSON for people and the CLI.
+json printable(const json& v) {
+  if (v.is_binary()) return to_hex(raw(v));
+  if (!v.is_structured()) return v;
+  json out = v.is_array() ? json::array() : json::object();
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    if (v.is_array()) out.push_back(printable(*it));
+    else out[it.key()] = printable(it.value());
+  }
+  return out;
+}
+
 bool signature_verifies(const json& e) {
   try {
     const Bytes& signer = raw(e.at("signer"));
@@ -115,19 +127,14 @@ NoteView Vault::note(const std::string& note_hex) const {
   else if (!author_current || !n.record.conflicts.empty()) n.status = "needs_review";
   else if (verdict) n.status = verdict->kind;
   else n.status = "signed";
-  for (const auto& other : notes_of(r.text("interview")))
-    if (other.record.fields.value("amends", "") == note_hex) n.addenda.push_back(other.record.id);
+  for (const auto& other : list("note", to_hex(r.space)))
+    if (other.fields.value("amends", "") == note_hex) n.addenda.push_back(other.id);
   return n;
 }
 
 std::vector<NoteView> Vault::notes_of(const std::string& interview) const {
   std::vector<NoteView> out;
-  std::vector<RecordView> notes = list("note", interview);
-  for (const auto& v : notes) {
-    NoteView n;
-    n.record = v;
-    out.push_back(std::move(n));
-  }
+  for (const auto& v : list("note", interview)) out.push_back(note(v.id));
   return out;
 }
 
@@ -160,7 +167,7 @@ std::vector<HistoryEntry> Vault::history(const std::string& record_hex) const {
     auto& d = impl_->db->prepare("SELECT device FROM changesets WHERE id = ?").bind(1, cs_id);
     d.step();
     out.push_back({to_hex(cs_id), to_hex(op.id), to_hex(op.author), impl_->name_of(r.space, op.author),
-                   to_hex(d.column_bytes(0)), op.hlc, kind_name(op.kind), op.field, op.value});
+                   to_hex(d.column_bytes(0)), op.hlc, kind_name(op.kind), op.field, printable(op.value)});
   }
   return out;
 }
