@@ -3,6 +3,7 @@
 
 #include <filesystem>
 
+#include "casekeep/changeset.hpp"
 #include "casekeep/error.hpp"
 #include "support.hpp"
 
@@ -222,4 +223,46 @@ TEST_CASE("tampered, truncated, reordered and forked changesets", "[records][neg
     CHECK(code_of([&] { b->import_changesets(copy->export_changesets()); }) == ErrorCode::bad_chain);
     CHECK(b->state_digest() == before);
   }
+}
+
+TEST_CASE("an op in one space cannot touch a record of another space", "[records][negative]") {
+  TempDir dir;
+  auto victim = new_vault(dir, "Victim");
+  std::string case_id = victim->create_case({"imr", "IMR-X", "Real title", "", "", "", "open"});
+
+  // A hand-made space whose founder also lists the victim, so the victim holds its key.
+  auto attacker = crypto::SignKeyPair::generate();
+  auto attacker_box = crypto::BoxKeyPair::generate();
+  auto device = crypto::SignKeyPair::generate();
+  SecretBytes key = crypto::random_key();
+  UserCard vc = victim->user_card();
+  auto card = [&](const Bytes& user, const Bytes& box, const Bytes& sig) {
+    return MemberEntry{user, "lead_reviewer", box, sig, crypto::seal(box, key)};
+  };
+  ChangesetBody b;
+  b.genesis = crypto::random_bytes(16);
+  Bytes space = attacker.public_key;
+  space.insert(space.end(), b.genesis.begin(), b.genesis.end());
+  space = crypto::hash(space);
+  space.resize(16);
+  b.space = space;
+  b.author = attacker.public_key;
+  b.device = device.public_key;
+  b.cert = crypto::sign_typed(attacker.secret_key, sigtype::device_cert, device_cert_message(b.author, b.device));
+  b.seq = 1;
+  b.hlc = ~0ULL >> 1;  // far in the future, so it would win any register
+  b.members = {card(attacker.public_key, attacker_box.public_key,
+                    crypto::sign_typed(attacker.secret_key, sigtype::user_card,
+                                       user_card_message(attacker.public_key, attacker_box.public_key))),
+               card(from_hex(vc.user), from_hex(vc.box_key), from_hex(vc.sig))};
+  SecretBytes tag_key = crypto::derive_subkey(key, 1, "ckfldtag");
+  b.meta = {{OpKind::set, from_hex(case_id), crypto::keyed_hash(tag_key, "title"), {}}};
+  b.payload = crypto::aead_encrypt(key, to_cbor(json::array({{{"f", "title"}, {"v", "Hijacked"}}})),
+                                   payload_ad(b.space, b.device, b.seq));
+  Changeset cs = Changeset::seal(b, device.secret_key);
+
+  victim->import_changesets({cs.bytes()});
+  CHECK(victim->get(case_id).fields["title"] == "Real title");
+  CHECK(victim->get(case_id).conflicts.empty());  // kept in its own space, invisible here
+  CHECK(victim->verify().empty());
 }

@@ -55,26 +55,37 @@ std::vector<Bytes> Register::head_ids() const {
 
 void RecordState::apply(const Op& op) {
   OpValue v{op.id, op.hlc, op.author, op.value};
+  RecordContents& c = by_space[op.space];
   switch (op.kind) {
     case OpKind::create:
       if (type.empty() || later(created, v)) {
         type = op.value.at("type").get<std::string>();
         created = v;
+        space = op.space;
       }
       break;
     case OpKind::set:
-      fields[op.field].apply(v, op.parents);
+      c.fields[op.field].apply(v, op.parents);
       break;
     case OpKind::add:
-      sets[op.field].emplace(op.id, v);
+      c.sets[op.field].emplace(op.id, v);
       break;
     case OpKind::tombstone:
-      tombstones.emplace(op.id, v);
+      c.tombstones.emplace(op.id, v);
       break;
   }
 }
 
+const RecordContents& RecordState::home() const {
+  static const RecordContents kNone;
+  auto it = by_space.find(space);
+  return it == by_space.end() ? kNone : it->second;
+}
+
+bool RecordState::deleted() const { return !home().tombstones.empty(); }
+
 const json* RecordState::value(const std::string& field) const {
+  const auto& fields = home().fields;
   auto it = fields.find(field);
   if (it == fields.end()) return nullptr;
   const OpValue* v = it->second.shown();
@@ -86,17 +97,39 @@ std::string RecordState::text(const std::string& field) const {
   return v && v->is_string() ? v->get<std::string>() : std::string();
 }
 
-json RecordState::to_json() const {
+namespace {
+
+json contents_to_json(const RecordContents& c) {
   json f = json::object(), s = json::object();
-  for (const auto& [name, reg] : fields) {
+  for (const auto& [name, reg] : c.fields) {
     json superseded = json::array();
     for (const auto& op_id : reg.superseded) superseded.push_back(bin(op_id));
     f[name] = {{"heads", values_to_json(reg.heads)}, {"superseded", superseded}};
   }
-  for (const auto& [name, values] : sets) s[name] = values_to_json(values);
-  return {{"id", bin(id)},         {"space", bin(space)},   {"type", type},
-          {"created", op_value_to_json(created)}, {"tombstones", values_to_json(tombstones)},
-          {"fields", f},           {"sets", s}};
+  for (const auto& [name, values] : c.sets) s[name] = values_to_json(values);
+  return {{"tombstones", values_to_json(c.tombstones)}, {"fields", f}, {"sets", s}};
+}
+
+RecordContents contents_from_json(const json& j) {
+  RecordContents c;
+  c.tombstones = values_from_json(j.at("tombstones"));
+  for (auto it = j.at("fields").begin(); it != j.at("fields").end(); ++it) {
+    Register reg;
+    reg.heads = values_from_json(it.value().at("heads"));
+    for (const auto& op_id : it.value().at("superseded")) reg.superseded.insert(op_id.get_binary());
+    c.fields.emplace(it.key(), std::move(reg));
+  }
+  for (auto it = j.at("sets").begin(); it != j.at("sets").end(); ++it) c.sets.emplace(it.key(), values_from_json(it.value()));
+  return c;
+}
+
+}  // namespace
+
+json RecordState::to_json() const {
+  json spaces = json::array();
+  for (const auto& [sp, c] : by_space) spaces.push_back({{"space", bin(sp)}, {"contents", contents_to_json(c)}});
+  return {{"id", bin(id)}, {"space", bin(space)}, {"type", type}, {"created", op_value_to_json(created)},
+          {"by_space", spaces}};
 }
 
 RecordState RecordState::from_json(const json& j) {
@@ -105,20 +138,13 @@ RecordState RecordState::from_json(const json& j) {
   r.space = j.at("space").get_binary();
   r.type = j.at("type").get<std::string>();
   r.created = op_value_from_json(j.at("created"));
-  r.tombstones = values_from_json(j.at("tombstones"));
-  for (auto it = j.at("fields").begin(); it != j.at("fields").end(); ++it) {
-    Register reg;
-    reg.heads = values_from_json(it.value().at("heads"));
-    for (const auto& id : it.value().at("superseded")) reg.superseded.insert(id.get_binary());
-    r.fields.emplace(it.key(), std::move(reg));
-  }
-  for (auto it = j.at("sets").begin(); it != j.at("sets").end(); ++it) r.sets.emplace(it.key(), values_from_json(it.value()));
+  for (const auto& e : j.at("by_space")) r.by_space.emplace(e.at("space").get_binary(), contents_from_json(e.at("contents")));
   return r;
 }
 
 bool RecordState::operator==(const RecordState& o) const {
   return id == o.id && space == o.space && type == o.type && (type.empty() || created == o.created) &&
-         tombstones == o.tombstones && fields == o.fields && sets == o.sets;
+         by_space == o.by_space;
 }
 
 }  // namespace casekeep

@@ -16,6 +16,7 @@ namespace casekeep {
 struct Op {
   Bytes id;
   OpKind kind = OpKind::set;
+  Bytes space;  // the space of the op's changeset
   Bytes record;
   std::string field;  // empty for create and tombstone
   json value;         // type name for create, reason for tombstone
@@ -44,18 +45,30 @@ struct Register {
   bool operator==(const Register& o) const { return heads == o.heads && superseded == o.superseded; }
 };
 
-struct RecordState {
-  Bytes id;
-  Bytes space;
-  std::string type;     // empty until the create op arrives
-  OpValue created;      // the create op with the least (hlc, op id)
+// What ops of one space did to a record.
+struct RecordContents {
   std::map<Bytes, OpValue> tombstones;  // any tombstone deletes; all are kept
   std::map<std::string, Register> fields;
   std::map<std::string, std::map<Bytes, OpValue>> sets;  // add-only fields (signatures)
+  bool operator==(const RecordContents& o) const {
+    return tombstones == o.tombstones && fields == o.fields && sets == o.sets;
+  }
+};
+
+// Ops are kept per space and only those of the record's own space (the space of
+// its create op) are visible: an op that names a record of another space can
+// never touch it, whatever order the ops arrive in.
+struct RecordState {
+  Bytes id;
+  Bytes space;       // from the create op; empty until it arrives
+  std::string type;  // empty until the create op arrives
+  OpValue created;   // the create op with the least (hlc, op id)
+  std::map<Bytes, RecordContents> by_space;
 
   void apply(const Op& op);
+  const RecordContents& home() const;
   bool exists() const { return !type.empty(); }
-  bool deleted() const { return !tombstones.empty(); }
+  bool deleted() const;
   const json* value(const std::string& field) const;  // shown value, or null
   std::string text(const std::string& field) const;   // shown value as text, or ""
 

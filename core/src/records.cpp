@@ -37,8 +37,8 @@ std::string founder_role(const std::string& kind) {
 }
 
 bool has_author_signature(const RecordState& note) {
-  auto it = note.sets.find("signatures");
-  if (it == note.sets.end()) return false;
+  auto it = note.home().sets.find("signatures");
+  if (it == note.home().sets.end()) return false;
   return std::any_of(it->second.begin(), it->second.end(),
                      [](const auto& e) { return e.second.value.value("kind", "") == "signed"; });
 }
@@ -99,8 +99,8 @@ std::string Vault::Impl::practitioner_of(const Bytes& interview) const {
 Bytes Vault::Impl::note_signing_bytes(const RecordState& note) const {
   auto heads = [&](const char* field) {
     json ids = json::array();
-    auto it = note.fields.find(field);
-    if (it != note.fields.end())
+    auto it = note.home().fields.find(field);
+    if (it != note.home().fields.end())
       for (const auto& id : it->second.head_ids()) ids.push_back(bin(id));  // map order: sorted
     return ids;
   };
@@ -236,6 +236,8 @@ void Vault::add_member(const std::string& space_hex, const UserCard& card, const
   if (role == "practitioner") {
     if (root.type != "interview")
       throw Error(ErrorCode::rule_violation, "A practitioner is a member of their interview only, not of a whole case.");
+    if (card.user == user_id() || impl_->space_creator(space) == txn.members.front().user)
+      throw Error(ErrorCode::rule_violation, "The interviewer cannot also be the practitioner who agrees the notes.");
     std::string current = impl_->practitioner_of(space);
     if (!current.empty() && current != card.user)
       throw Error(ErrorCode::rule_violation, "This interview already has a practitioner with a casekeep identity.");
@@ -274,7 +276,7 @@ void Vault::sign_note(const std::string& note_hex) {
                                           ", may sign it.");
   if (has_author_signature(note)) throw Error(ErrorCode::rule_violation, "Note " + note_hex + " is already signed.");
   for (const char* f : {"title", "body"})
-    if (note.fields.count(f) && note.fields.at(f).heads.size() > 1)
+    if (note.home().fields.count(f) && note.home().fields.at(f).heads.size() > 1)
       throw Error(ErrorCode::rule_violation, std::string("The note's ") + f + " has conflicting versions; resolve them before signing.");
   Bytes signed_bytes = impl_->note_signing_bytes(note);
   Txn txn;
@@ -298,7 +300,9 @@ void countersign(Vault::Impl& impl, const std::string& note_hex, const std::stri
     throw Error(ErrorCode::forbidden, "Only the interview's practitioner (" + interview.text("practitioner") +
                                           ") may agree or dispute its notes; you are " + me.name + ".");
   Bytes current = impl.note_signing_bytes(note);
-  const auto& sigs = note.sets["signatures"];
+  static const std::map<Bytes, OpValue> kNoSignatures;
+  auto found = note.home().sets.find("signatures");
+  const auto& sigs = found == note.home().sets.end() ? kNoSignatures : found->second;
   bool author_signed = std::any_of(sigs.begin(), sigs.end(), [&](const auto& e) {
     const json& v = e.second.value;
     return v.value("kind", "") == "signed" && raw(v.at("signed")) == current;
@@ -391,7 +395,7 @@ void Vault::set_field(const std::string& record_hex, const std::string& field, c
 
 void Vault::resolve(const std::string& record_hex, const std::string& field, const json& value) {
   RecordState r = impl_->existing(parse_id(record_hex, kRecordIdSize, "record"), "");
-  if (!r.fields.count(field) || r.fields.at(field).heads.size() < 2)
+  if (!r.home().fields.count(field) || r.home().fields.at(field).heads.size() < 2)
     throw Error(ErrorCode::invalid_argument, "Field '" + field + "' of record " + record_hex + " has no conflict to resolve.");
   impl_->require_role(r.space, kWriters, "resolve conflicts");
   // A resolution is an ordinary set whose parents are all current heads (commit fills them in).

@@ -17,6 +17,7 @@ Op make_op(const Changeset& cs, std::size_t index, const json& value) {
   Op op;
   op.id = cs.op_id(index);
   op.kind = m.kind;
+  op.space = cs.body().space;
   op.record = m.record;
   op.parents = m.parents;
   op.hlc = cs.body().hlc;
@@ -93,7 +94,7 @@ Bytes Vault::Impl::commit(Txn& txn) {
         if (!set_fields.insert({op.record, op.field}).second)
           throw Error(ErrorCode::invalid_argument, "One change sets the field '" + op.field + "' twice.");
         auto state = load_record(op.record);
-        if (state && state->fields.count(op.field)) m.parents = state->fields.at(op.field).head_ids();
+        if (state && state->home().fields.count(op.field)) m.parents = state->home().fields.at(op.field).head_ids();
       }
       body.meta.push_back(std::move(m));
       values.push_back({{"f", op.field}, {"v", op.value}});
@@ -106,6 +107,7 @@ Bytes Vault::Impl::commit(Txn& txn) {
     std::vector<Op> ops = txn.ops;
     for (std::size_t i = 0; i < ops.size(); ++i) {
       ops[i].id = cs.op_id(i);
+      ops[i].space = cs.body().space;
       ops[i].parents = cs.body().meta[i].parents;
       ops[i].hlc = cs.body().hlc;
       ops[i].author = cs.body().author;
@@ -159,7 +161,7 @@ std::vector<Op> Vault::Impl::open_payload(const Changeset& cs, const SecretBytes
     if (op.kind == OpKind::create) {
       const json& c = op.value;
       if (!c.is_object() || c.size() != 2 || !c.contains("type") || !c["type"].is_string() || !c.contains("nonce") ||
-          !c["nonce"].is_binary() || record_id_for(op.author, raw(c["nonce"])) != op.record)
+          !c["nonce"].is_binary() || raw(c["nonce"]).size() != kRecordIdSize || record_id_for(op.author, raw(c["nonce"])) != op.record)
         throw bad("creates a record whose id does not belong to its author");
     }
     ops.push_back(std::move(op));
@@ -171,7 +173,7 @@ void Vault::Impl::apply_ops(const Changeset& cs, const std::vector<Op>& ops) {
   for (std::size_t i = 0; i < ops.size(); ++i) {
     db->prepare("INSERT OR IGNORE INTO op_index(record, changeset, idx) VALUES(?, ?, ?)")
         .bind(1, ops[i].record).bind(2, cs.id()).bind(3, static_cast<std::int64_t>(i)).run();
-    record_for_update(ops[i].record, cs.body().space).apply(ops[i]);
+    record_for_update(ops[i].record).apply(ops[i]);
   }
 }
 

@@ -12,7 +12,10 @@ namespace {
 }  // namespace
 
 Statement& Statement::bind(int index, const Bytes& value) {
-  if (sqlite3_bind_blob(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT) != SQLITE_OK)
+  // An empty vector's data() may be null, which SQLite would bind as NULL, not as an empty blob.
+  static const std::uint8_t kEmpty = 0;
+  const void* data = value.empty() ? &kEmpty : value.data();
+  if (sqlite3_bind_blob(stmt_, index, data, static_cast<int>(value.size()), SQLITE_TRANSIENT) != SQLITE_OK)
     fail(db_, "binding a value");
   return *this;
 }

@@ -76,14 +76,13 @@ std::optional<RecordState> Vault::Impl::load_record(const Bytes& id) const {
   return RecordState::from_json(json::from_cbor(plain.data(), plain.data() + plain.size()));
 }
 
-RecordState& Vault::Impl::record_for_update(const Bytes& id, const Bytes& space) {
+RecordState& Vault::Impl::record_for_update(const Bytes& id) {
   auto found = dirty.find(id);
   if (found != dirty.end()) return found->second;
   std::optional<RecordState> loaded = load_record(id);
   if (!loaded) {
     loaded = RecordState{};
-    loaded->id = id;
-    loaded->space = space;
+    loaded->id = id;  // its space is set by its create op, wherever that comes from
   }
   return dirty.emplace(id, std::move(*loaded)).first->second;
 }

@@ -81,7 +81,7 @@ struct Vault::Impl {
   // --- store (store.cpp)
   void create_schema();
   std::optional<RecordState> load_record(const Bytes& id) const;
-  RecordState& record_for_update(const Bytes& id, const Bytes& space);
+  RecordState& record_for_update(const Bytes& id);
   void flush_records();
   void save_space_key(const Bytes& space, std::uint64_t generation, const SecretBytes& key);
   const SecretBytes* space_key(const Bytes& space, std::uint64_t generation);

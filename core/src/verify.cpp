@@ -46,7 +46,6 @@ std::vector<VerifyProblem> Vault::verify() const {
       for (const Op& op : impl_->open_payload(cs)) {
         RecordState& r = rebuilt[op.record];
         r.id = op.record;
-        r.space = b.space;
         r.apply(op);
       }
     } catch (const Error& e) {

@@ -18,9 +18,9 @@ RecordView view_of(const RecordState& r) {
   v.created_hlc = r.created.hlc;
   if (r.deleted()) {
     v.deleted = true;
-    v.deleted_reason = r.tombstones.begin()->second.value.get<std::string>();
+    v.deleted_reason = r.home().tombstones.begin()->second.value.get<std::string>();
   }
-  for (const auto& [field, reg] : r.fields) {
+  for (const auto& [field, reg] : r.home().fields) {
     if (const OpValue* shown = reg.shown()) v.fields[field] = shown->value;
     if (reg.heads.size() > 1)
       for (const auto& [id, h] : reg.heads) v.conflicts[field].push_back(head_of(h));
@@ -96,8 +96,8 @@ NoteView Vault::note(const std::string& note_hex) const {
   Bytes current = impl_->note_signing_bytes(r);
   bool author_current = false, author_any = false;
   const SignatureView* verdict = nullptr;  // the latest practitioner response on the current content
-  auto sigs = r.sets.find("signatures");
-  if (sigs != r.sets.end()) {
+  auto sigs = r.home().sets.find("signatures");
+  if (sigs != r.home().sets.end()) {
     for (const auto& [id, e] : sigs->second) {
       SignatureView s;
       s.kind = e.value.value("kind", "");
@@ -113,8 +113,12 @@ NoteView Vault::note(const std::string& note_hex) const {
     for (const auto& [id, e] : sigs->second)
       if (e.value.value("kind", "") == "signed" && raw(e.value.at("signer")) == r.created.author &&
           signature_verifies(e.value)) {
-        json content = json::from_cbor(raw(e.value.at("signed")));
-        n.signed_content = {{"title", content.at("title")}, {"body", content.at("body")}};
+        try {
+          json content = json::from_cbor(raw(e.value.at("signed")));
+          n.signed_content = {{"title", content.at("title")}, {"body", content.at("body")}};
+        } catch (const json::exception&) {
+          // Validly signed bytes that are not a note encoding: nothing to show.
+        }
       }
     for (const SignatureView& s : n.signatures) {
       bool by_author = s.valid && s.kind == "signed" && s.signer == to_hex(r.created.author);
