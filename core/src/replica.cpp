@@ -30,19 +30,6 @@ Op make_op(const Changeset& cs, std::size_t index, const json& value) {
 
 }  // namespace
 
-bool role_may_write(const std::string& role) { return role != "observer"; }
-bool role_may_manage(const std::string& role) {
-  return role == "lead_reviewer" || role == "imr_author" || role == "hor_author";
-}
-
-Bytes space_id_for(const Bytes& creator, const Bytes& genesis) {
-  Bytes in = creator;
-  in.insert(in.end(), genesis.begin(), genesis.end());
-  Bytes h = crypto::hash(in);
-  h.resize(kSpaceIdSize);
-  return h;
-}
-
 std::string kind_name(OpKind kind) {
   switch (kind) {
     case OpKind::create: return "create";

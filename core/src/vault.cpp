@@ -197,6 +197,44 @@ const Identity& Vault::Impl::identity() const {
 std::string Vault::user_id() const { return to_hex(impl_->identity().user.public_key); }
 std::string Vault::device_id() const { return to_hex(impl_->identity().device.public_key); }
 std::string Vault::display_name() const { return impl_->identity().name; }
+std::string Vault::device_certificate() const { return to_hex(impl_->identity().cert); }
+
+Bytes Vault::sign_with_device(const char* type, const Bytes& challenge) const {
+  return crypto::sign_typed(impl_->identity().device.secret_key, type, challenge);
+}
+
+std::vector<Bytes> Vault::outbox(std::size_t limit) const {
+  std::vector<Bytes> out;
+  auto& q = impl_->db->prepare(
+      "SELECT c.bytes FROM outbox o JOIN changesets c ON c.id = o.changeset ORDER BY o.rowid LIMIT ?")
+                .bind(1, static_cast<std::int64_t>(limit));
+  while (q.step()) out.push_back(q.column_bytes(0));
+  return out;
+}
+
+std::size_t Vault::outbox_size() const {
+  auto& q = impl_->db->prepare("SELECT COUNT(*) FROM outbox");
+  q.step();
+  return static_cast<std::size_t>(q.column_int(0));
+}
+
+void Vault::acknowledge(const std::vector<Bytes>& ids) {
+  Transaction t(*impl_->db);
+  for (const Bytes& id : ids) impl_->db->prepare("DELETE FROM outbox WHERE changeset = ?").bind(1, id).run();
+  t.commit();
+}
+
+std::string Vault::sync_setting(const std::string& key) const {
+  auto& q = impl_->db->prepare("SELECT value FROM meta WHERE key = ?").bind(1, "sync." + key);
+  if (!q.step()) return {};
+  Bytes b = q.column_bytes(0);
+  return std::string(b.begin(), b.end());
+}
+
+void Vault::set_sync_setting(const std::string& key, const std::string& value) {
+  meta_put(*impl_->db, "sync." + key, to_bytes(value));
+}
+
 UserCard Vault::user_card() const {
   const Identity& id = impl_->identity();
   return {to_hex(id.user.public_key), to_hex(id.box.public_key), to_hex(id.card_sig)};

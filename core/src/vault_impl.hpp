@@ -12,6 +12,7 @@
 #include "casekeep/clock.hpp"
 #include "casekeep/crypto.hpp"
 #include "casekeep/error.hpp"
+#include "casekeep/rules.hpp"
 #include "casekeep/vault.hpp"
 #include "record_state.hpp"
 #include "sqlite_db.hpp"
@@ -118,12 +119,6 @@ struct Vault::Impl {
   Bytes note_signing_bytes(const RecordState& note) const;
 };
 
-// Role rules used by both the write path and import verification.
-bool role_may_write(const std::string& role);
-bool role_may_manage(const std::string& role);
-// Space and record ids: the first 16 bytes of BLAKE2b-256(creator || nonce), so
-// only the creator can create them and nobody can back-date a second create.
-Bytes space_id_for(const Bytes& creator, const Bytes& genesis);
 inline Bytes record_id_for(const Bytes& creator, const Bytes& nonce) { return space_id_for(creator, nonce); }
 Bytes parse_id(const std::string& hex, std::size_t size, const char* what);
 std::string kind_name(OpKind kind);

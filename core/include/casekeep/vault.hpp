@@ -44,6 +44,9 @@ class Vault {
   std::string device_id() const;  // hex
   std::string display_name() const;
   UserCard user_card() const;
+  std::string device_certificate() const;  // hex: the user key's signature over the device key
+  // The device key's signature over PAE(type, challenge), for the server's login.
+  Bytes sign_with_device(const char* type, const Bytes& challenge) const;
 
   // Cases and interviews are spaces: each has its own content key.
   std::string create_case(const CaseInput& input);
@@ -87,6 +90,17 @@ class Vault {
   // when one is malformed, tampered, forged or forks a chain; nothing is applied
   // then. Changesets that wait for an earlier one are kept pending, not lost.
   ImportReport import_changesets(const std::vector<Bytes>& changesets);
+  // The outbox: changesets made on this device and not yet acknowledged by a
+  // server, oldest first (so each device chain is pushed in order).
+  std::vector<Bytes> outbox(std::size_t limit) const;
+  std::size_t outbox_size() const;
+  // Remove acknowledged changesets (by id) from the outbox. Unknown ids are ignored.
+  void acknowledge(const std::vector<Bytes>& ids);
+  // Small clear settings of the sync client (server URL, cursors, last sync).
+  // Never record content: they live unencrypted in the vault's meta table.
+  std::string sync_setting(const std::string& key) const;
+  void set_sync_setting(const std::string& key, const std::string& value);
+
   // A digest of the visible state (records, heads, conflicts) for convergence
   // checks: of every space this device holds, or of one space.
   std::string state_digest(const std::string& space = "") const;
