@@ -26,5 +26,6 @@ void add_case_commands(CLI::App& app, const Globals& globals);       // case, ev
 void add_interview_commands(CLI::App& app, const Globals& globals);  // interview
 void add_note_commands(CLI::App& app, const Globals& globals);       // note
 void add_record_commands(CLI::App& app, const Globals& globals);     // delete, history, conflicts, resolve
+void add_sync_commands(CLI::App& app, const Globals& globals);       // enroll, sync, status
 
 }  // namespace casekeep::cli

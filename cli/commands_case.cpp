@@ -7,6 +7,7 @@
 #include "casekeep/vault.hpp"
 #include "commands.hpp"
 #include "output.hpp"
+#include "sync_session.hpp"
 
 namespace casekeep::cli {
 
@@ -95,20 +96,48 @@ UserCard read_user_card(const std::string& json_or_file) {
   }
 }
 
+void add_member_list(CLI::App& group, const Globals& globals) {
+  auto space = std::make_shared<std::string>();
+  CLI::App* list = group.add_subcommand("list", "Who may see a case or interview");
+  list->add_option("--space", *space, "Case or interview id")->required();
+  list->callback([&globals, space] {
+    std::vector<RecordView> members = open_unlocked(globals)->list("member", *space);
+    if (globals.json) return print_json(members);
+    std::vector<Row> rows;
+    for (const auto& m : members) rows.push_back({field_text(m, "name"), field_text(m, "role"), short_id(field_text(m, "user"))});
+    print_table({"NAME", "ROLE", "USER"}, rows);
+  });
+}
+
 void add_member_add(CLI::App& group, const Globals& globals) {
   struct Options {
-    std::string space, card, role, name;
+    std::string space, user, card, role, name;
   };
   auto options = std::make_shared<Options>();
   CLI::App* add = group.add_subcommand("add", "Give someone access to a case or interview space");
   add->add_option("--space", options->space, "Case or interview id")->required();
-  add->add_option("--user-card", options->card, "Their card (from whoami): JSON, or a file holding it")
-      ->required();
-  add->add_option("--role", options->role, "Their role in the space")->required()->check(CLI::IsMember(kRoles));
-  add->add_option("--name", options->name, "Their name")->required();
+  auto* user = add->add_option("--user", options->user, "Their name or user id in the server's directory");
+  auto* card_option = add->add_option("--user-card", options->card, "Their card (from whoami), offline: JSON or a file");
+  user->excludes(card_option);
+  add->add_option("--role", options->role, "Their role in the space")->default_val("note_taker")
+      ->check(CLI::IsMember(kRoles));
+  add->add_option("--name", options->name, "Their name (default: as the directory has it)");
   add->callback([&globals, options] {
-    const UserCard card = read_user_card(options->card);
-    open_unlocked(globals)->add_member(options->space, card, options->role, options->name);
+    if (options->user.empty() == options->card.empty())
+      throw CLI::ValidationError("member add", "give exactly one of --user or --user-card");
+    UserCard card;
+    std::unique_ptr<Vault> vault;
+    if (!options->user.empty()) {
+      SyncSession s = SyncSession::open(globals);
+      card = s.lookup(options->user);
+      if (options->name.empty()) options->name = options->user;
+      vault = std::move(s.vault);
+    } else {
+      card = read_user_card(options->card);
+      vault = open_unlocked(globals);
+    }
+    if (options->name.empty()) throw CLI::ValidationError("member add", "--name is needed with --user-card");
+    vault->add_member(options->space, card, options->role, options->name);
     if (globals.json) {
       return print_json({{"space", options->space}, {"user", card.user}, {"role", options->role},
                          {"name", options->name}});
@@ -133,6 +162,7 @@ void add_case_commands(CLI::App& app, const Globals& globals) {
   CLI::App* member = app.add_subcommand("member", "Manage who may see a case or interview");
   member->require_subcommand(1);
   add_member_add(*member, globals);
+  add_member_list(*member, globals);
 }
 
 }  // namespace casekeep::cli

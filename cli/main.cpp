@@ -21,6 +21,8 @@
 //   22  storage             the local store failed
 //   23  crypto              a cryptographic operation failed
 //   24  tampered            stored data has been altered (also: verify found problems)
+//   25  unavailable         the server could not be reached
+//   26  refused             the server refused the request
 // With --json a failure also prints {"error":{"code":NAME,"message":TEXT}} on
 // stdout, NAME being the core's code name, "usage" (2) or "failed" (1); verify
 // adds "details": the list of problems.
@@ -74,6 +76,7 @@ int main(int argc, char** argv) {
   cli::add_interview_commands(app, globals);
   cli::add_note_commands(app, globals);
   cli::add_record_commands(app, globals);
+  cli::add_sync_commands(app, globals);
 
   try {
     crypto::init();

@@ -23,7 +23,9 @@ namespace casekeep {
   X(rule_violation, 11, "a rule of the case review process forbids this")    \
   X(storage, 12, "the local store failed")                                   \
   X(crypto, 13, "a cryptographic operation failed")                          \
-  X(tampered, 14, "stored data has been altered")
+  X(tampered, 14, "stored data has been altered")                            \
+  X(unavailable, 15, "the server could not be reached")                       \
+  X(refused, 16, "the server refused the request")
 
 enum class ErrorCode : int {
 #define CASEKEEP_X(name, num, text) name = num,

@@ -1,0 +1,76 @@
+// The sync engine, sans-IO: it turns the vault's outbox and cursors into
+// requests, and responses into vault state. It never touches a socket; a
+// Carrier moves the bytes (cpp-httplib natively, fetch() in the browser, an
+// in-memory fault injector in tests). Every failure is a casekeep::Error;
+// nothing acknowledged by the server is ever lost, and a retry after any
+// failure resumes from the vault's outbox and stored cursors.
+#pragma once
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "casekeep/vault.hpp"
+#include "casekeep/wire.hpp"
+
+namespace casekeep {
+
+class Carrier {
+ public:
+  virtual ~Carrier() = default;
+  // Deliver a request and return the answer; status 0 when there was none.
+  virtual wire::Response send(const wire::Request& request) = 0;
+};
+
+struct SyncSummary {
+  std::size_t sent = 0;       // changesets the server acknowledged
+  std::size_t received = 0;   // changesets pulled and applied
+  std::size_t pending = 0;    // pulled but waiting for an earlier one
+  std::size_t conflicts = 0;  // open conflicts after the sync
+};
+
+class SyncEngine {
+ public:
+  explicit SyncEngine(Vault& vault) : vault_(vault) {}
+
+  wire::Request enroll_request(const std::string& code) const;
+  std::string on_enroll_response(const wire::Response& response);  // the name the server knows
+  wire::Request challenge_request() const;
+  wire::Request login_request(const wire::Response& challenge_response) const;
+  void on_login_response(const wire::Response& response);
+  bool logged_in() const { return !token_.empty(); }
+  const std::string& token() const { return token_; }
+  std::size_t open_conflicts() const { return vault_.conflicts().size(); }
+  void forget_token() { token_.clear(); }
+
+  // Next batch of the outbox, or nothing when it is empty.
+  std::optional<wire::Request> push_request(std::size_t batch = wire::kMaxPushBatch) const;
+  // Acknowledges what the server accepted (even on a refusal); returns how many.
+  // Throws Error(refused) naming the refused changeset.
+  std::size_t on_push_response(const wire::Response& response);
+
+  wire::Request pull_request(std::size_t limit = wire::kDefaultPullPage) const;
+  // Imports (verifying everything) and stores the new cursors. Returns whether
+  // the server has more.
+  bool on_pull_response(const wire::Response& response, SyncSummary& summary);
+
+  wire::Request user_request(const std::string& name_or_id) const;
+  UserCard on_user_response(const wire::Response& response) const;
+  wire::Request conflicts_request(const std::string& space) const;
+
+ private:
+  wire::Request authorized(std::string method, std::string path, std::string body) const;
+  Vault& vault_;
+  std::string token_;
+};
+
+// Log in if needed, then push the whole outbox, then pull every page. Retries
+// once after a 401 (expired token). `progress` gets a line per round trip.
+SyncSummary sync_with(SyncEngine& engine, Carrier& carrier,
+                      const std::function<void(const std::string&)>& progress = {});
+// Log in if needed and send one request that needs a token.
+wire::Response send_authorized(SyncEngine& engine, Carrier& carrier, const std::function<wire::Request()>& make);
+
+// Turn a non-200 response into an Error carrying the server's sentence.
+void expect_ok(const wire::Response& response, const char* what);
+
+}  // namespace casekeep

@@ -1,0 +1,192 @@
+// The sans-IO sync engine: builds request bodies from the vault and applies
+// response bodies to it. Parsing is strict: an answer that is not what the
+// contract (docs/http-api.md) says is an error, never a guess.
+#include "casekeep/sync_engine.hpp"
+
+#include <cctype>
+
+#include "casekeep/error.hpp"
+
+namespace casekeep {
+namespace {
+
+using wire::json;
+
+json parse(const wire::Response& response, const char* what) {
+  try {
+    return json::parse(response.body);
+  } catch (const json::exception&) {
+    throw Error(ErrorCode::refused, std::string("The server's answer to ") + what + " is not JSON.");
+  }
+}
+
+}  // namespace
+
+void expect_ok(const wire::Response& response, const char* what) {
+  if (response.status == 200) return;
+  if (response.status == 0)
+    throw Error(ErrorCode::unavailable, std::string("The server could not be reached for ") + what +
+                                            "; nothing was lost, sync again later.");
+  std::string message;
+  try {
+    message = json::parse(response.body).at("error").at("message").get<std::string>();
+  } catch (const json::exception&) {
+    message = "HTTP status " + std::to_string(response.status) + ".";
+  }
+  throw Error(ErrorCode::refused, std::string("The server refused ") + what + ": " + message);
+}
+
+wire::Request SyncEngine::authorized(std::string method, std::string path, std::string body) const {
+  return {std::move(method), std::move(path), std::move(body), token_};
+}
+
+wire::Request SyncEngine::enroll_request(const std::string& code) const {
+  UserCard card = vault_.user_card();
+  json body = {{"code", code},
+               {"user", wire::base64(from_hex(card.user))},
+               {"box", wire::base64(from_hex(card.box_key))},
+               {"card", wire::base64(from_hex(card.sig))},
+               {"device", wire::base64(from_hex(vault_.device_id()))},
+               {"cert", wire::base64(from_hex(vault_.device_certificate()))}};
+  return {"POST", "/v1/enroll", body.dump(), ""};
+}
+
+std::string SyncEngine::on_enroll_response(const wire::Response& response) {
+  expect_ok(response, "the enrolment");
+  json j = parse(response, "the enrolment");
+  if (j.value("user", "") != vault_.user_id())
+    throw Error(ErrorCode::refused, "The server enrolled a different user than this vault's.");
+  return j.value("name", "");
+}
+
+wire::Request SyncEngine::challenge_request() const {
+  return {"POST", "/v1/login/challenge", json{{"device", wire::base64(from_hex(vault_.device_id()))}}.dump(), ""};
+}
+
+wire::Request SyncEngine::login_request(const wire::Response& challenge_response) const {
+  expect_ok(challenge_response, "the login challenge");
+  json j = parse(challenge_response, "the login challenge");
+  if (!j.contains("challenge") || !j["challenge"].is_string())
+    throw Error(ErrorCode::refused, "The server's login challenge has no challenge.");
+  Bytes challenge = wire::unbase64(j["challenge"].get<std::string>());
+  json body = {{"device", wire::base64(from_hex(vault_.device_id()))},
+               {"challenge", j["challenge"]},
+               {"sig", wire::base64(vault_.sign_with_device(wire::kLoginSigType, challenge))}};
+  return {"POST", "/v1/login", body.dump(), ""};
+}
+
+void SyncEngine::on_login_response(const wire::Response& response) {
+  expect_ok(response, "the login");
+  json j = parse(response, "the login");
+  if (!j.contains("token") || !j["token"].is_string()) throw Error(ErrorCode::refused, "The server's login gave no token.");
+  token_ = j["token"].get<std::string>();
+}
+
+std::optional<wire::Request> SyncEngine::push_request(std::size_t batch) const {
+  std::vector<Bytes> outbox = vault_.outbox(batch);
+  if (outbox.empty()) return std::nullopt;
+  json list = json::array();
+  for (const Bytes& cs : outbox) list.push_back(wire::base64(cs));
+  return authorized("POST", "/v1/push", json{{"changesets", list}}.dump());
+}
+
+std::size_t SyncEngine::on_push_response(const wire::Response& response) {
+  if (response.status == 0) expect_ok(response, "the push");
+  json j = parse(response, "the push");
+  std::vector<Bytes> acknowledged;
+  if (j.contains("accepted") && j["accepted"].is_array())
+    for (const auto& a : j["accepted"]) acknowledged.push_back(from_hex(a.at("id").get<std::string>()));
+  vault_.acknowledge(acknowledged);  // kept by the server: never sent again
+  expect_ok(response, "a changeset of the push");
+  return acknowledged.size();
+}
+
+wire::Request SyncEngine::pull_request(std::size_t limit) const {
+  std::string stored = vault_.sync_setting("cursors");
+  json cursors = stored.empty() ? json::object() : json::parse(stored);
+  return authorized("POST", "/v1/pull", json{{"cursors", cursors}, {"limit", limit}}.dump());
+}
+
+bool SyncEngine::on_pull_response(const wire::Response& response, SyncSummary& summary) {
+  expect_ok(response, "the pull");
+  json j = parse(response, "the pull");
+  if (!j.contains("changesets") || !j["changesets"].is_array() || !j.contains("cursors") ||
+      !j["cursors"].is_object() || !j.contains("more") || !j["more"].is_boolean())
+    throw Error(ErrorCode::refused, "The server's pull answer does not have changesets, cursors and more.");
+  std::vector<Bytes> changesets;
+  for (const auto& c : j["changesets"]) changesets.push_back(wire::unbase64(c.get<std::string>()));
+  // Verifies every changeset before applying any; throws naming a bad one, and
+  // then the cursors stay where they were.
+  ImportReport report = vault_.import_changesets(changesets);
+  summary.received += report.applied;
+  summary.pending = report.pending;
+  vault_.set_sync_setting("cursors", j["cursors"].dump());
+  return j["more"].get<bool>();
+}
+
+wire::Request SyncEngine::user_request(const std::string& name_or_id) const {
+  bool is_id = name_or_id.size() == 64 && name_or_id.find_first_not_of("0123456789abcdef") == std::string::npos;
+  if (is_id) return authorized("GET", "/v1/users/" + name_or_id, "");
+  std::string encoded;
+  for (unsigned char c : name_or_id) {  // percent-encode everything but unreserved characters
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      encoded += static_cast<char>(c);
+    } else {
+      static const char* hex = "0123456789ABCDEF";
+      encoded += '%';
+      encoded += hex[c >> 4];
+      encoded += hex[c & 15];
+    }
+  }
+  return authorized("GET", "/v1/users?name=" + encoded, "");
+}
+
+UserCard SyncEngine::on_user_response(const wire::Response& response) const {
+  expect_ok(response, "the user lookup");
+  json j = parse(response, "the user lookup");
+  try {
+    return {j.at("user").get<std::string>(), j.at("box_key").get<std::string>(), j.at("sig").get<std::string>()};
+  } catch (const json::exception&) {
+    throw Error(ErrorCode::refused, "The server's user card is incomplete.");
+  }
+}
+
+wire::Request SyncEngine::conflicts_request(const std::string& space) const {
+  return authorized("GET", "/v1/spaces/" + space + "/conflicts", "");
+}
+
+wire::Response send_authorized(SyncEngine& engine, Carrier& carrier, const std::function<wire::Request()>& make) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (!engine.logged_in()) {
+      wire::Response challenge = carrier.send(engine.challenge_request());
+      engine.on_login_response(carrier.send(engine.login_request(challenge)));
+    }
+    wire::Request request = make();
+    request.token = engine.token();  // the current token, even if `make` ran before a login
+    wire::Response response = carrier.send(request);
+    if (response.status != 401) return response;
+    engine.forget_token();  // expired: log in again, once
+  }
+  throw Error(ErrorCode::refused, "The server refused this device's login.");
+}
+
+SyncSummary sync_with(SyncEngine& engine, Carrier& carrier, const std::function<void(const std::string&)>& progress) {
+  SyncSummary summary;
+  auto say = [&](const std::string& line) {
+    if (progress) progress(line);
+  };
+  for (;;) {
+    std::optional<wire::Request> push = engine.push_request();
+    if (!push) break;
+    summary.sent += engine.on_push_response(send_authorized(engine, carrier, [&] { return *push; }));
+    say("sent " + std::to_string(summary.sent) + " changesets");
+  }
+  for (bool more = true; more;) {
+    more = engine.on_pull_response(send_authorized(engine, carrier, [&] { return engine.pull_request(); }), summary);
+    say("received " + std::to_string(summary.received) + " changesets");
+  }
+  summary.conflicts = engine.open_conflicts();
+  return summary;
+}
+
+}  // namespace casekeep
