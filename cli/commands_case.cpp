@@ -109,6 +109,26 @@ void add_member_list(CLI::App& group, const Globals& globals) {
   });
 }
 
+void add_member_remove(CLI::App& group, const Globals& globals) {
+  struct Options {
+    std::string space, user, reason;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* remove = group.add_subcommand("remove", "Remove someone; the space gets a new key they never see");
+  remove->add_option("--space", options->space, "Case or interview id")->required();
+  remove->add_option("--user", options->user, "Their user id, or their name as the member list shows it")->required();
+  remove->add_option("--reason", options->reason, "Why they are removed (kept in the history)")->required();
+  remove->callback([&globals, options] {
+    auto vault = open_unlocked(globals);
+    std::string user = options->user;
+    for (const auto& m : vault->list("member", options->space))
+      if (!m.deleted && field_text(m, "name") == options->user) user = field_text(m, "user");
+    vault->remove_member(options->space, user, options->reason);
+    if (globals.json) return print_json({{"space", options->space}, {"removed", user}});
+    std::cout << "Removed " << options->user << "; the space has a new key.\n";
+  });
+}
+
 void add_member_add(CLI::App& group, const Globals& globals) {
   struct Options {
     std::string space, user, card, role, name;
@@ -163,6 +183,7 @@ void add_case_commands(CLI::App& app, const Globals& globals) {
   member->require_subcommand(1);
   add_member_add(*member, globals);
   add_member_list(*member, globals);
+  add_member_remove(*member, globals);
 }
 
 }  // namespace casekeep::cli

@@ -266,3 +266,32 @@ TEST_CASE("an op in one space cannot touch a record of another space", "[records
   CHECK(victim->get(case_id).conflicts.empty());  // kept in its own space, invisible here
   CHECK(victim->verify().empty());
 }
+
+TEST_CASE("removing a member rotates the key: they cannot read what follows", "[records]") {
+  Interview t;
+  auto taker = new_vault(t.dir, "Nina Notetaker");
+  t.author->add_member(t.interview, taker->user_card(), "note_taker", "Nina Notetaker");
+  std::string before = t.author->add_note(t.interview, "Before", "Written before the removal.");
+  sync_into(*taker, *t.author);
+  sync_into(*t.practitioner, *t.author);
+  CHECK(taker->list("note").size() == 1);
+
+  CHECK(code_of([&] { t.author->remove_member(t.interview, t.author->user_id(), "x"); }) == ErrorCode::rule_violation);
+  CHECK(code_of([&] { t.author->remove_member(t.interview, taker->user_id(), ""); }) == ErrorCode::invalid_argument);
+  t.author->remove_member(t.interview, taker->user_id(), "Left the review");
+  std::string after = t.author->add_note(t.interview, "After", "Written after the removal.");
+  // A member added after the rotation still reads the history (the wrap carries every key).
+  auto late = new_vault(t.dir, "Lou Late");
+  t.author->add_member(t.interview, late->user_card(), "observer", "Lou Late");
+
+  for (Vault* v : {taker.get(), t.practitioner.get(), late.get()}) sync_into(*v, *t.author);
+  CHECK(taker->list("note").size() == 1);  // stored, never readable
+  CHECK(t.practitioner->list("note").size() == 2);
+  CHECK(late->list("note").size() == 2);
+  CHECK(late->get(before).fields["body"] == "Written before the removal.");
+  CHECK(code_of([&] { taker->add_note(t.interview, "x", "y"); }) == ErrorCode::forbidden);
+  t.author->set_field(after, "title", "After (edited)");
+  sync_into(*t.practitioner, *t.author);
+  CHECK(t.practitioner->get(after).fields["title"] == "After (edited)");
+  for (Vault* v : {t.author.get(), t.practitioner.get(), late.get(), taker.get()}) CHECK(v->verify().empty());
+}

@@ -70,7 +70,8 @@ RecordState Vault::Impl::existing(const Bytes& id, const char* what) const {
 void Vault::Impl::require_role(const Bytes& space, const std::set<std::string>& roles, const std::string& action) const {
   const Bytes& user = identity().user.public_key;
   if (space_creator(space) == user) return;
-  auto& q = db->prepare("SELECT role FROM members WHERE space = ? AND user = ?").bind(1, space).bind(2, user);
+  auto& q = db->prepare("SELECT role FROM members WHERE space = ? AND user = ? AND generation = ?")
+                .bind(1, space).bind(2, user).bind(3, static_cast<std::int64_t>(current_generation(space)));
   while (q.step())
     if (roles.count(q.column_text(0))) return;
   throw Error(ErrorCode::forbidden, "You (" + identity().name + ") may not " + action + " in this space.");
@@ -91,8 +92,9 @@ std::string Vault::Impl::name_of(const Bytes& space, const Bytes& user) const {
 // The practitioner comes from the space's verified membership entries, which
 // only a manager can write, never from an editable field.
 std::string Vault::Impl::practitioner_of(const Bytes& interview) const {
-  auto& q = db->prepare("SELECT user FROM members WHERE space = ? AND role = 'practitioner' ORDER BY generation DESC")
-                .bind(1, interview);
+  auto& q = db->prepare("SELECT user FROM members WHERE space = ? AND role = 'practitioner' AND generation = "
+                        "(SELECT MAX(generation) FROM members WHERE space = ?)")
+                .bind(1, interview).bind(2, interview);
   return q.step() ? to_hex(q.column_bytes(0)) : std::string();
 }
 
@@ -140,7 +142,8 @@ void check_scr_authorship(const Vault::Impl& impl, const std::string& parent, co
   }
 }
 
-MemberEntry member_entry(const UserCard& card, const std::string& role, const SecretBytes& key) {
+// `keys` is the key chain of the space up to the entry's generation.
+MemberEntry member_entry(const UserCard& card, const std::string& role, const SecretBytes& keys) {
   MemberEntry m;
   m.user = parse_id(card.user, crypto::kSignPublicSize, "user");
   m.box_key = parse_id(card.box_key, crypto::kBoxPublicSize, "box key");
@@ -148,7 +151,7 @@ MemberEntry member_entry(const UserCard& card, const std::string& role, const Se
   if (!crypto::verify_typed(m.user, sigtype::user_card, user_card_message(m.user, m.box_key), m.card_sig))
     throw Error(ErrorCode::invalid_argument, "The user card of " + card.user.substr(0, 12) + " does not verify.");
   m.role = role;
-  m.wrap = crypto::seal(m.box_key, key);
+  m.wrap = crypto::seal(m.box_key, keys);
   return m;
 }
 
@@ -228,9 +231,7 @@ void Vault::add_member(const std::string& space_hex, const UserCard& card, const
   Txn txn;
   txn.space = space;
   std::uint64_t generation = impl_->current_generation(space);
-  const SecretBytes* key = impl_->space_key(space, generation);
-  if (!key) throw Error(ErrorCode::forbidden, "This device holds no key for space " + space_hex + ".");
-  txn.members.push_back(member_entry(card, role, *key));
+  txn.members.push_back(member_entry(card, role, impl_->key_chain(space, generation)));
   const Bytes& user = txn.members.front().user;
   if (root.type == "case") check_scr_authorship(*impl_, root.text("parent"), user, role);
   if (role == "practitioner") {
@@ -243,6 +244,42 @@ void Vault::add_member(const std::string& space_hex, const UserCard& card, const
       throw Error(ErrorCode::rule_violation, "This interview already has a practitioner with a casekeep identity.");
   }
   record_member(txn, *impl_, user, role, name);
+  impl_->commit(txn);
+}
+
+void Vault::remove_member(const std::string& space_hex, const std::string& user_hex, const std::string& reason) {
+  Bytes space = parse_id(space_hex, kSpaceIdSize, "space");
+  impl_->existing(space, "");
+  Bytes user = parse_id(user_hex, crypto::kSignPublicSize, "user");
+  require_text(reason, "reason for removing the member");
+  impl_->require_role(space, kManagers, "remove members");
+  if (user == impl_->space_creator(space))
+    throw Error(ErrorCode::rule_violation, "The founder of a space cannot be removed from it.");
+  std::uint64_t generation = impl_->current_generation(space);
+  // Everyone else stays, under a new key: the removed member cannot read what follows.
+  Txn txn;
+  txn.space = space;
+  txn.rotated_key = crypto::random_key();
+  SecretBytes old_chain = impl_->key_chain(space, generation);
+  SecretBytes chain(old_chain.size() + crypto::kKeySize);
+  std::copy(old_chain.data(), old_chain.data() + old_chain.size(), chain.data());
+  std::copy(txn.rotated_key.data(), txn.rotated_key.data() + crypto::kKeySize, chain.data() + old_chain.size());
+  bool found = false;
+  auto& q = impl_->db->prepare("SELECT user, role, box, card FROM members WHERE space = ? AND generation = ?")
+                .bind(1, space).bind(2, static_cast<std::int64_t>(generation));
+  std::vector<MemberEntry> stay;
+  while (q.step()) {
+    MemberEntry m{q.column_bytes(0), q.column_text(1), q.column_bytes(2), q.column_bytes(3), {}};
+    if (m.user == user) found = true;
+    else stay.push_back(std::move(m));
+  }
+  if (!found) throw Error(ErrorCode::not_found, "User " + user_hex.substr(0, 12) + " is not a member of this space.");
+  for (MemberEntry& m : stay) {
+    m.wrap = crypto::seal(m.box_key, chain);
+    txn.members.push_back(std::move(m));
+  }
+  for (const auto& v : list("member", space_hex))
+    if (v.fields.value("user", "") == user_hex) txn.tombstone(from_hex(v.id), "Removed from the space: " + reason);
   impl_->commit(txn);
 }
 

@@ -50,6 +50,7 @@ Bytes Vault::Impl::commit(Txn& txn) {
   try {
     if (!txn.genesis.empty()) save_space_key(txn.space, 1, txn.new_space_key);
     std::uint64_t generation = txn.genesis.empty() ? current_generation(txn.space) : 1;
+    if (!txn.rotated_key.empty()) save_space_key(txn.space, ++generation, txn.rotated_key);
     const SecretBytes* key = space_key(txn.space, generation);
     if (!key) throw Error(ErrorCode::forbidden, "This device holds no key for space " + to_hex(txn.space) + ".");
     SecretBytes tag_key = field_tag_key(txn.space);
@@ -170,7 +171,7 @@ void Vault::Impl::apply(const Changeset& cs, std::vector<Op> ops) {
   std::optional<SecretBytes> arriving;
   const SecretBytes* key = space_key(b.space, b.generation);
   for (const MemberEntry& m : b.members)
-    if (!key && m.user == identity().user.public_key) key = &arriving.emplace(crypto::seal_open(identity().box, m.wrap));
+    if (!key && m.user == identity().user.public_key) key = &arriving.emplace(open_key_chain(b.space, b.generation, m.wrap));
   // Decrypt before writing anything, so a bad payload leaves no trace.
   if (key && ops.empty() && !b.meta.empty()) ops = open_payload(cs, key);
 
@@ -183,22 +184,22 @@ void Vault::Impl::apply(const Changeset& cs, std::vector<Op> ops) {
   if (!b.genesis.empty())
     db->prepare("INSERT OR IGNORE INTO spaces(id, creator) VALUES(?, ?)").bind(1, b.space).bind(2, b.author).run();
   for (const MemberEntry& m : b.members)
-    db->prepare("INSERT OR IGNORE INTO members(space, generation, user, role, box) VALUES(?, ?, ?, ?, ?)")
+    db->prepare("INSERT OR IGNORE INTO members(space, generation, user, role, box, card) VALUES(?, ?, ?, ?, ?, ?)")
         .bind(1, b.space).bind(2, static_cast<std::int64_t>(b.generation)).bind(3, m.user).bind(4, m.role)
-        .bind(5, m.box_key).run();
+        .bind(5, m.box_key).bind(6, m.card_sig).run();
   if (arriving) save_space_key(b.space, b.generation, *arriving);
   if (key) apply_ops(cs, ops);
-  if (arriving) materialize_backlog(b.space, b.generation);
+  if (arriving) materialize_backlog(b.space);
   hlc.observe(b.hlc);
 }
 
-void Vault::Impl::materialize_backlog(const Bytes& space, std::uint64_t generation) {
+void Vault::Impl::materialize_backlog(const Bytes& space) {
   std::vector<Bytes> waiting;
   auto& q = db->prepare("SELECT bytes FROM changesets WHERE space = ? AND materialized = 0").bind(1, space);
   while (q.step()) waiting.push_back(q.column_bytes(0));
   for (const Bytes& bytes : waiting) {
     Changeset cs = Changeset::decode(bytes);
-    if (cs.body().generation != generation) continue;
+    if (!space_key(space, cs.body().generation)) continue;  // still no key for that generation
     std::int64_t state = 1;
     try {
       apply_ops(cs, open_payload(cs));
@@ -239,7 +240,11 @@ std::string Vault::Impl::blocker(const Changeset& cs) {
   }
   if (!space_known(b.space)) return "waits for the first changeset of its space";
   bool founder = space_creator(b.space) == b.author;
-  auto role = member_role(b.space, b.generation, b.author);
+  std::uint64_t current = current_generation(b.space);
+  bool rotation = !b.members.empty() && b.generation == current + 1;
+  if (b.generation > current && !rotation) return "waits for generation " + std::to_string(current + 1) + " of its space";
+  // A rotation is made by a manager of the generation it ends.
+  auto role = member_role(b.space, rotation ? current : b.generation, b.author);
   if (!b.members.empty() && !founder && !(role && role_may_manage(*role)))
     return "waits for its author to become a manager of the space";
   if (!founder && !(role && role_may_write(*role))) return "waits for its author to become a member who may write";

@@ -54,6 +54,7 @@ void Vault::Impl::create_schema() {
       space BLOB NOT NULL, generation INTEGER NOT NULL, key BLOB NOT NULL, PRIMARY KEY(space, generation));
     CREATE TABLE IF NOT EXISTS members(
       space BLOB NOT NULL, generation INTEGER NOT NULL, user BLOB NOT NULL, role TEXT NOT NULL, box BLOB NOT NULL,
+      card BLOB NOT NULL,
       PRIMARY KEY(space, generation, user, role));
     CREATE TABLE IF NOT EXISTS refused(id BLOB PRIMARY KEY, bytes BLOB NOT NULL);
     CREATE TABLE IF NOT EXISTS outbox(changeset BLOB PRIMARY KEY);
@@ -106,6 +107,29 @@ void Vault::Impl::save_space_key(const Bytes& space, std::uint64_t generation, c
   db->prepare("INSERT OR REPLACE INTO space_keys(space, generation, key) VALUES(?, ?, ?)")
       .bind(1, space).bind(2, static_cast<std::int64_t>(generation)).bind(3, boxed).run();
   space_keys[{space, generation}] = key.clone();
+}
+
+SecretBytes Vault::Impl::key_chain(const Bytes& space, std::uint64_t generation) {
+  SecretBytes chain(crypto::kKeySize * generation);
+  for (std::uint64_t g = 1; g <= generation; ++g) {
+    const SecretBytes* key = space_key(space, g);
+    if (!key) throw Error(ErrorCode::forbidden, "This device lacks a key of space " + to_hex(space) + ".");
+    std::copy(key->data(), key->data() + crypto::kKeySize, chain.data() + (g - 1) * crypto::kKeySize);
+  }
+  return chain;
+}
+
+SecretBytes Vault::Impl::open_key_chain(const Bytes& space, std::uint64_t generation, const Bytes& wrap) {
+  SecretBytes chain = crypto::seal_open(identity().box, wrap);
+  if (chain.size() != crypto::kKeySize * generation)
+    throw Error(ErrorCode::tampered, "A sealed key chain of space " + to_hex(space) + " has the wrong length.");
+  SecretBytes last;
+  for (std::uint64_t g = 1; g <= generation; ++g) {
+    SecretBytes key(chain.data() + (g - 1) * crypto::kKeySize, crypto::kKeySize);
+    if (g == generation) last = key.clone();
+    else if (!space_key(space, g)) save_space_key(space, g, key);
+  }
+  return last;
 }
 
 const SecretBytes* Vault::Impl::space_key(const Bytes& space, std::uint64_t generation) {

@@ -35,6 +35,7 @@ struct Txn {
   std::vector<MemberEntry> members;  // membership entries (clear)
   Bytes genesis;                     // set only for a new space
   SecretBytes new_space_key;         // the generation-1 key of a new space
+  SecretBytes rotated_key;           // set when this change starts the next generation
   // Records are created with a nonce; their id is record_id_for(creator, nonce).
   void create(const Bytes& record, const Bytes& nonce, const std::string& type) {
     ops.push_back(make(OpKind::create, record, "", json{{"type", type}, {"nonce", bin(nonce)}}));
@@ -85,6 +86,11 @@ struct Vault::Impl {
   RecordState& record_for_update(const Bytes& id);
   void flush_records();
   void save_space_key(const Bytes& space, std::uint64_t generation, const SecretBytes& key);
+  // Keys of generations 1..generation concatenated: what a member entry seals, so a
+  // member added later can still read what was written before.
+  SecretBytes key_chain(const Bytes& space, std::uint64_t generation);
+  // Store the keys a wrap (sealed to this user) carries; returns the last one.
+  SecretBytes open_key_chain(const Bytes& space, std::uint64_t generation, const Bytes& wrap);
   const SecretBytes* space_key(const Bytes& space, std::uint64_t generation);
   std::uint64_t current_generation(const Bytes& space) const;
   SecretBytes field_tag_key(const Bytes& space);
@@ -106,8 +112,8 @@ struct Vault::Impl {
   void persist_hlc();
   // Decrypt and check a changeset's ops. `key` defaults to the stored space key.
   std::vector<Op> open_payload(const Changeset& cs, const SecretBytes* key = nullptr);
-  // Apply the ops of stored changesets that were waiting for the key of (space, generation).
-  void materialize_backlog(const Bytes& space, std::uint64_t generation);
+  // Apply the ops of stored changesets of `space` that waited for a key this device now holds.
+  void materialize_backlog(const Bytes& space);
   void apply_ops(const Changeset& cs, const std::vector<Op>& ops);
   ImportReport import(const std::vector<Bytes>& input);
 

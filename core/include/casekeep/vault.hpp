@@ -57,6 +57,11 @@ class Vault {
   void add_member(const std::string& space, const UserCard& card, const std::string& role,
                   const std::string& name);
 
+  // Remove a member: everyone else gets a new space key (the next generation),
+  // so the removed member cannot read anything written afterwards. Their past
+  // changesets stay. The space's founder cannot be removed.
+  void remove_member(const std::string& space, const std::string& user, const std::string& reason);
+
   std::string add_note(const std::string& interview, const std::string& title, const std::string& body);
   // Throws Error(rule_violation) when the note is signed: add an addendum instead.
   void edit_note(const std::string& note, const std::optional<std::string>& title,
