@@ -17,7 +17,7 @@ start_server() {
   "$CKS" --data "$E2E_DIR/server" --listen "127.0.0.1:$want" >"$E2E_DIR/server.out" 2>>"$log" &
   SERVER_PID=$!
   for _ in $(seq 1 100); do
-    URL=$(grep -o 'http://127.0.0.1:[0-9]*' "$E2E_DIR/server.out" 2>/dev/null | head -n1)
+    URL=$(grep -o 'http://127.0.0.1:[0-9]*' "$E2E_DIR/server.out" 2>/dev/null | head -n1 || true)
     [ -n "$URL" ] && break
     sleep 0.1
   done
