@@ -7,6 +7,7 @@
 #include "casekeep/vault.hpp"
 #include "commands.hpp"
 #include "output.hpp"
+#include "sync_session.hpp"
 
 namespace casekeep::cli {
 
@@ -44,18 +45,56 @@ void add_history(CLI::App& app, const Globals& globals) {
   });
 }
 
+// The server's view: registers with several heads, known from metadata alone
+// (record ids and field tags, never field names or values).
+void print_server_conflicts(const Globals& globals, const std::string& space) {
+  if (space.empty()) throw CLI::ValidationError("conflicts", "--server needs --space");
+  SyncSession s = SyncSession::open(globals);
+  wire::Response response =
+      send_authorized(*s.engine, *s.carrier, [&] { return s.engine->conflicts_request(space); });
+  expect_ok(response, "the conflict listing");
+  const json listed = json::parse(response.body).at("conflicts");
+  if (globals.json) return print_json(listed);
+  std::cout << "The server lists " << listed.size() << " open conflict" << (listed.size() == 1 ? "" : "s") << ".\n";
+  for (const auto& c : listed)
+    std::cout << "record " << c.at("record").get<std::string>() << ", field tag "
+              << c.at("field_tag").get<std::string>() << ": " << c.at("heads").size() << " heads\n";
+}
+
 void add_conflicts(CLI::App& app, const Globals& globals) {
-  auto space = std::make_shared<std::string>();
+  struct Options {
+    std::string space;
+    bool server = false;
+  };
+  auto options = std::make_shared<Options>();
   CLI::App* conflicts = app.add_subcommand("conflicts", "List fields edited concurrently that need a person to choose");
-  conflicts->add_option("--space", *space, "Only this case or interview");
-  conflicts->callback([&globals, space] {
-    const std::vector<Conflict> found = open_unlocked(globals)->conflicts(*space);
+  conflicts->add_option("--space", options->space, "Only this case or interview");
+  conflicts->add_flag("--server", options->server, "Ask the server instead (ids and field tags only)");
+  conflicts->callback([&globals, options] {
+    if (options->server) return print_server_conflicts(globals, options->space);
+    const std::vector<Conflict> found = open_unlocked(globals)->conflicts(options->space);
     if (globals.json) return print_json(found);
     if (found.empty()) std::cout << "No conflicts.\n";
     for (const Conflict& conflict : found) {
       std::cout << conflict.type << ' ' << conflict.record << ", field " << conflict.field << ":\n";
       print_heads(conflict.heads);
     }
+  });
+}
+
+void add_edit(CLI::App& app, const Globals& globals) {
+  struct Options {
+    std::string record, field, value;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* edit = app.add_subcommand("edit", "Change one field of a record (a case's title or status, say)");
+  edit->add_option("RECORD", options->record, "Record id")->required();
+  edit->add_option("--field", options->field, "The field to change")->required();
+  edit->add_option("--value", options->value, "Its new value (stored as a string)")->required();
+  edit->callback([&globals, options] {
+    open_unlocked(globals)->set_field(options->record, options->field, json(options->value));
+    if (globals.json) return print_json({{"record", options->record}, {"field", options->field}, {"value", options->value}});
+    std::cout << "Changed " << options->field << ".\n";
   });
 }
 
@@ -83,6 +122,7 @@ void add_record_commands(CLI::App& app, const Globals& globals) {
   add_delete(app, globals);
   add_history(app, globals);
   add_conflicts(app, globals);
+  add_edit(app, globals);
   add_resolve(app, globals);
 }
 

@@ -33,7 +33,7 @@ stop_server() {
 }
 
 # operator NAME ROLE: add a user and print their one-time enrolment code.
-operator_add() { "$CKS" --data "$E2E_DIR/server" user add --name "$1" --role "${2:-member}" 2>/dev/null | head -n1; }
+operator_add() { "$CKS" --data "$E2E_DIR/server" user add --name "$1" ${2:+--role "$2"} 2>>"$E2E_DIR/operator.log" | head -n1; }
 
 # as WHO ARGS...: run the CLI as one of the test's people.
 as() { local who=$1; shift; "$CK" --home "$E2E_DIR/$who" "$@"; }
