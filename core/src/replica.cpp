@@ -263,12 +263,13 @@ ImportReport Vault::Impl::import(const std::vector<Bytes>& input) {
       throw Error(e.code(), "Changeset " + short_hex(crypto::hash(input[i])) + " (item " + std::to_string(i + 1) +
                                 " of the import) was refused: " + e.what() + " Nothing was imported.");
     }
+    // Altered bytes hash to a new id, so also say where the changeset claims to sit.
+    const std::string which = "Changeset " + cs.short_id() + " (seq " + std::to_string(cs.body().seq) + " of device " +
+                              short_hex(cs.body().device) + " in space " + short_hex(cs.body().space) + ")";
     if (!cs.signature_valid())
-      throw Error(ErrorCode::bad_signature, "Changeset " + cs.short_id() +
-                                                " is not signed by its device key: it was altered or forged. Nothing was imported.");
+      throw Error(ErrorCode::bad_signature, which + " is not signed by its device key: it was altered or forged. Nothing was imported.");
     if (!cs.cert_valid())
-      throw Error(ErrorCode::bad_signature, "Changeset " + cs.short_id() +
-                                                " comes from a device its author did not certify. Nothing was imported.");
+      throw Error(ErrorCode::bad_signature, which + " comes from a device its author did not certify. Nothing was imported.");
     batch.push_back(std::move(cs));
   }
   ImportReport report;
