@@ -100,18 +100,33 @@ void add_edit(CLI::App& app, const Globals& globals) {
 
 void add_resolve(CLI::App& app, const Globals& globals) {
   struct Options {
-    std::string record, field, value;
+    std::string record, field, value, head;
   };
   auto options = std::make_shared<Options>();
   CLI::App* resolve = app.add_subcommand("resolve", "Settle a conflicting field with one value");
   resolve->add_option("RECORD", options->record, "Record id")->required();
   resolve->add_option("--field", options->field, "The conflicting field")->required();
-  resolve->add_option("--value", options->value, "The value to keep (stored as a string)")->required();
+  auto* value = resolve->add_option("--value", options->value, "The value to keep (stored as a string)");
+  auto* head = resolve->add_option("--head", options->head, "Keep the value of this head (an op id or its prefix, from 'conflicts')");
+  value->excludes(head);
   resolve->callback([&globals, options] {
-    open_unlocked(globals)->resolve(options->record, options->field, json(options->value));
-    if (globals.json) {
-      return print_json({{"record", options->record}, {"field", options->field}, {"value", options->value}});
+    auto vault = open_unlocked(globals);
+    json chosen = options->value;
+    if (options->value.empty() == options->head.empty())
+      throw CLI::ValidationError("resolve", "give exactly one of --value or --head");
+    if (!options->head.empty()) {
+      const RecordView view = vault->get(options->record);
+      auto conflict = view.conflicts.find(options->field);
+      if (conflict == view.conflicts.end())
+        throw Error(ErrorCode::invalid_argument, "Field '" + options->field + "' has no conflict to resolve.");
+      const Head* found = nullptr;
+      for (const Head& h : conflict->second)
+        if (h.op.rfind(options->head, 0) == 0) found = &h;
+      if (!found) throw Error(ErrorCode::not_found, "No head of that field starts with " + options->head + ".");
+      chosen = found->value;
     }
+    vault->resolve(options->record, options->field, chosen);
+    if (globals.json) return print_json({{"record", options->record}, {"field", options->field}, {"value", chosen}});
     std::cout << "Resolved " << options->field << " of " << options->record << ".\n";
   });
 }

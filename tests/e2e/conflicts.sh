@@ -36,12 +36,14 @@ done
 expect_eq "$(as alex --json conflicts --server --space "$CASE" | json_get '.__len__()')" 1 "the server lists it"
 expect_eq "$(as alex --json conflicts --server --space "$CASE" | json_get '[0]["heads"].__len__()')" 2 "with two heads"
 
-as bea resolve "$CASE" --field title --value "Agreed title" >/dev/null
+# Pick Alex's head by its op id (a prefix is enough).
+ALEX_HEAD=$(as bea --json conflicts | python3 -c 'import json,sys; print([h["op"] for h in json.load(sys.stdin)[0]["heads"] if h["value"]=="Title by Alex"][0][:16])')
+as bea resolve "$CASE" --field title --head "$ALEX_HEAD" >/dev/null
 as bea sync >/dev/null
 as alex sync >/dev/null
 for who in alex bea; do
   expect_eq "$(as $who --json conflicts | json_get '.__len__()')" 0 "$who has no conflict left"
-  expect_eq "$(as $who --json case show "$CASE" | json_get '["case"]["fields"]["title"]')" "Agreed title" "$who's title"
+  expect_eq "$(as $who --json case show "$CASE" | json_get '["case"]["fields"]["title"]')" "Title by Alex" "$who's title"
 done
 expect_eq "$(as alex --json conflicts --server --space "$CASE" | json_get '.__len__()')" 0 "the server lists none"
 echo "e2e conflicts: ok"
