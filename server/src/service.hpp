@@ -1,0 +1,88 @@
+// SyncService: the whole casekeep sync HTTP API (docs/http-api.md), without HTTP.
+// It takes wire::Request values and returns wire::Response values, so tests and
+// the client's in-memory carrier call it directly and the HTTP edge stays thin.
+// The server is blind: it reads only changesets' clear metadata, never content.
+// Thread-safe: handle() serializes requests (one SQLite connection, one log).
+#pragma once
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "casekeep/bytes.hpp"
+#include "casekeep/clock.hpp"
+#include "casekeep/wire.hpp"
+#include "metrics.hpp"
+#include "store.hpp"
+
+namespace casekeep::server {
+
+struct Limits {
+  std::size_t max_body_bytes = wire::kMaxBodyBytes;
+  std::size_t max_push_batch = wire::kMaxPushBatch;
+  std::size_t max_pull_page = wire::kMaxPullPage;
+  std::size_t default_pull_page = wire::kDefaultPullPage;
+  // Changeset bytes per pull page (at least one changeset is always sent):
+  // base64 grows them by a third, so a page stays near the 8 MiB body limit.
+  std::size_t max_pull_bytes = 6u * 1024u * 1024u;
+  std::uint64_t challenge_ms = wire::kChallengeSeconds * 1000ULL;
+  std::uint64_t token_ms = wire::kTokenSeconds * 1000ULL;
+  // Per-device token bucket; a rate of 0 turns rate limiting off.
+  double rate_per_second = 50;
+  double rate_burst = 100;
+};
+
+// What the HTTP edge may log about a request (never bodies or content).
+struct RequestInfo {
+  std::string route;   // a route template such as "/v1/spaces/{space}/conflicts"
+  std::string device;  // first 12 hex digits of the caller's device, when known
+  std::string error;   // the cause of a 500, for the operator's log
+};
+
+class SyncService {
+ public:
+  // Neither is owned; both must outlive the service.
+  SyncService(Store& store, Clock& clock, Limits limits = {});
+
+  // Answers every request, never throws: errors are JSON error responses.
+  wire::Response handle(const wire::Request& request);
+  wire::Response handle(const wire::Request& request, RequestInfo& info);
+
+  Metrics& metrics() { return metrics_; }
+  const Limits& limits() const { return limits_; }
+  // The route template of a path, for labels and logs ("other" when unknown).
+  static std::string route_of(const std::string& path);
+
+ private:
+  struct Caller {
+    Bytes device, user;
+  };
+  struct Bucket {
+    double tokens = 0;
+    std::uint64_t at_ms = 0;
+  };
+
+  wire::Response route(const wire::Request& request, RequestInfo& info);
+  Caller authenticate(const std::string& token, RequestInfo& info);
+  void take_rate_token(const Bytes& device);
+
+  wire::Response enroll(const std::string& body);
+  wire::Response login_challenge(const std::string& body, RequestInfo& info);
+  wire::Response login(const std::string& body, RequestInfo& info);
+  wire::Response push(const Caller& caller, const std::string& body);
+  wire::json accept_changeset(const Caller& caller, const Bytes& bytes);
+  wire::Response pull(const Caller& caller, const std::string& body);
+  wire::Response conflicts(const Caller& caller, const std::string& space_hex);
+  wire::Response user_by_name(const std::string& query);
+  wire::Response user_by_id(const std::string& user_hex);
+
+  Store& store_;
+  Clock& clock_;
+  Limits limits_;
+  Metrics metrics_;
+  std::mutex mutex_;
+  std::map<Bytes, Bucket> buckets_;
+  std::uint64_t now_ms_ = 0;  // read once per request
+};
+
+}  // namespace casekeep::server

@@ -1,0 +1,106 @@
+// The read side of the API (docs/http-api.md §Pull, §Conflicts, directory):
+// pages of the log for the caller's spaces only, open conflicts from clear
+// metadata, and user cards from the directory.
+#include <httplib.h>
+
+#include <algorithm>
+#include <set>
+
+#include "casekeep/changeset.hpp"
+#include "casekeep/crypto.hpp"
+#include "service.hpp"
+#include "service_body.hpp"
+
+namespace casekeep::server {
+namespace {
+
+json user_card_json(const UserEntry& u) {
+  return {{"user", to_hex(u.user)}, {"name", u.name}, {"box_key", to_hex(u.box)}, {"sig", to_hex(u.card)}};
+}
+
+}  // namespace
+
+wire::Response SyncService::pull(const Caller& caller, const std::string& body) {
+  json j = parse_object(body, {}, {"cursors", "limit"});
+  std::size_t limit = limits_.default_pull_page;
+  if (j.contains("limit")) {
+    std::uint64_t asked = unsigned_value(j["limit"], "The field 'limit'");
+    if (asked < 1 || asked > limits_.max_pull_page)
+      bad_request("The field 'limit' must be between 1 and " + std::to_string(limits_.max_pull_page) + ".");
+    limit = static_cast<std::size_t>(asked);
+  }
+  std::map<Bytes, std::uint64_t> asked_cursors;
+  if (j.contains("cursors")) {
+    const json& c = j["cursors"];
+    if (!c.is_object()) bad_request("The field 'cursors' is not an object of space ids and server seqs.");
+    for (auto it = c.begin(); it != c.end(); ++it) {
+      auto space = parse_hex_id(it.key(), kSpaceIdSize);
+      if (!space) bad_request("The cursor key '" + it.key() + "' is not a space id (32 lowercase hex digits).");
+      asked_cursors[*space] = unsigned_value(it.value(), "The cursor of space " + it.key());
+    }
+  }
+
+  std::vector<Bytes> spaces = store_.member_spaces(caller.user);
+  std::set<Bytes> member(spaces.begin(), spaces.end());
+  for (const auto& [space, seq] : asked_cursors)
+    if (!member.count(space)) refuse(403, "forbidden", "You are not a member of space " + to_hex(space) + ".");
+
+  // limit + 1 per space tells whether more remain beyond this page.
+  std::map<Bytes, std::uint64_t> cursors;
+  std::vector<std::pair<LogRef, Bytes>> candidates;
+  for (const Bytes& space : spaces) {
+    auto found = asked_cursors.find(space);
+    cursors[space] = found == asked_cursors.end() ? 0 : found->second;
+    for (const LogRef& ref : store_.log_after(space, cursors[space], limit + 1)) candidates.emplace_back(ref, space);
+  }
+  std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) { return a.first.seq < b.first.seq; });
+
+  json changesets = json::array();
+  std::size_t bytes = 0, taken = 0;
+  for (const auto& [ref, space] : candidates) {
+    if (taken == limit || (taken > 0 && bytes + ref.size > limits_.max_pull_bytes)) break;
+    changesets.push_back(wire::base64(store_.log_bytes(ref.seq)));
+    cursors[space] = ref.seq;
+    bytes += ref.size;
+    ++taken;
+  }
+  json out_cursors = json::object();
+  for (const auto& [space, seq] : cursors) out_cursors[to_hex(space)] = seq;
+  return wire::json_response(200, {{"changesets", changesets}, {"cursors", out_cursors}, {"more", taken < candidates.size()}});
+}
+
+wire::Response SyncService::conflicts(const Caller& caller, const std::string& space_hex) {
+  auto space = parse_hex_id(space_hex, kSpaceIdSize);
+  if (!space || (!store_.space_creator(*space) && !store_.is_member(*space, caller.user)))
+    refuse(404, "not_found", "There is no space " + space_hex + ".");
+  if (!store_.is_member(*space, caller.user))
+    refuse(403, "forbidden", "You are not a member of space " + space_hex + ".");
+  json list = json::array();
+  for (const OpenConflict& c : store_.conflicts(*space)) {
+    json heads = json::array();
+    for (const Bytes& op : c.heads) heads.push_back(to_hex(op));
+    list.push_back({{"record", to_hex(c.record)}, {"field_tag", to_hex(c.field_tag)}, {"heads", heads}});
+  }
+  return wire::json_response(200, {{"conflicts", list}});
+}
+
+wire::Response SyncService::user_by_name(const std::string& query) {
+  // cpp-httplib decodes the query string (percent-escapes, '+' as a space).
+  httplib::Params params;
+  httplib::detail::parse_query_text(query, params);
+  if (params.size() != 1 || params.count("name") != 1)
+    bad_request("Look a user up by exactly one 'name' query parameter, or by id at /v1/users/<hex>.");
+  const std::string& name = params.find("name")->second;
+  auto user = store_.user_by_name(name);
+  if (!user || user->user.empty()) refuse(404, "not_found", "No enrolled user is named '" + name + "'.");
+  return wire::json_response(200, user_card_json(*user));
+}
+
+wire::Response SyncService::user_by_id(const std::string& user_hex) {
+  auto id = parse_hex_id(user_hex, crypto::kSignPublicSize);
+  auto user = id ? store_.user_by_key(*id) : std::nullopt;
+  if (!user) refuse(404, "not_found", "There is no user " + user_hex + ".");
+  return wire::json_response(200, user_card_json(*user));
+}
+
+}  // namespace casekeep::server

@@ -1,0 +1,107 @@
+// The sync server's durable store: DIR/server.db (SQLite, WAL, synchronous=FULL).
+// It holds the directory (users, enrolment codes, devices), login state
+// (challenges, hashes of tokens) and the blind log of changeset bytes with the
+// clear metadata the server checks (chains, spaces, members, conflict registers).
+// Not thread-safe: one Store per thread (SyncService serializes its calls).
+// Every failure throws casekeep::Error(storage); every write method is one
+// transaction, so a failed call leaves the store as it was.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "casekeep/bytes.hpp"
+#include "casekeep/changeset.hpp"
+#include "sqlite.hpp"
+
+namespace casekeep::server {
+
+struct UserEntry {
+  std::string name;
+  std::string role;  // the operator's note of the user's role; may be empty
+  Bytes user;        // Ed25519 public key; empty until the first enrolment
+  Bytes box;         // X25519 public key from the user card
+  Bytes card;        // the user's signature over {box, user}
+};
+
+struct DeviceEntry {
+  Bytes device;
+  Bytes user;
+  Bytes cert;
+  bool revoked = false;
+};
+
+struct ChainHead {
+  std::uint64_t seq = 0;  // 0 when the chain is empty
+  Bytes head;             // id of the changeset at seq; empty when none
+};
+
+struct LogRef {
+  std::uint64_t seq = 0;   // server seq
+  std::size_t size = 0;    // bytes of the changeset
+};
+
+struct OpenConflict {
+  Bytes record;
+  Bytes field_tag;
+  std::vector<Bytes> heads;  // op ids, sorted bytewise
+};
+
+class Store {
+ public:
+  // Opens DIR/server.db, creating DIR (mode 0700) and the schema when missing.
+  explicit Store(const std::filesystem::path& dir);
+  static std::filesystem::path file_in(const std::filesystem::path& dir) { return dir / "server.db"; }
+
+  // Directory. add_code creates the user's entry when the name is new and
+  // records the hash of a one-time enrolment code for it; a non-empty role
+  // replaces the entry's role.
+  void add_code(const std::string& name, const std::string& role, const Bytes& code_hash, std::uint64_t now_ms);
+  std::optional<std::string> name_for_code(const Bytes& code_hash);  // an unused code only
+  std::optional<UserEntry> user_by_name(const std::string& name);
+  std::optional<UserEntry> user_by_key(const Bytes& user);
+  std::vector<UserEntry> users();
+  // One transaction: consume the code, bind the user key to the entry if it is
+  // not bound yet, and enrol the device.
+  void enrol(const Bytes& code_hash, const UserEntry& user, const DeviceEntry& device, std::uint64_t now_ms);
+  std::optional<DeviceEntry> device(const Bytes& device);
+  std::vector<DeviceEntry> devices_of(const Bytes& user);
+  // Marks the device revoked and forgets its tokens. False for an unknown device.
+  bool revoke_device(const Bytes& device);
+
+  // Login. Expired challenges and tokens are swept on each write.
+  void add_challenge(const Bytes& challenge, const Bytes& device, std::uint64_t expires_ms, std::uint64_t now_ms);
+  // The device a live challenge was issued to.
+  std::optional<Bytes> challenge_device(const Bytes& challenge, std::uint64_t now_ms);
+  // One transaction: the challenge is used up and the token (its hash) issued.
+  void exchange_challenge(const Bytes& challenge, const Bytes& token_hash, const Bytes& device,
+                          std::uint64_t expires_ms, std::uint64_t now_ms);
+  std::optional<Bytes> token_device(const Bytes& token_hash, std::uint64_t now_ms);
+
+  // The log and what the server knows of spaces.
+  std::optional<std::uint64_t> server_seq_of(const Bytes& changeset_id);
+  ChainHead chain(const Bytes& device, const Bytes& space);
+  std::optional<Bytes> space_creator(const Bytes& space);
+  std::uint64_t current_generation(const Bytes& space);  // 0 for an unknown space
+  std::vector<std::string> roles_of(const Bytes& space, std::uint64_t generation, const Bytes& user);
+  bool is_member(const Bytes& space, const Bytes& user);  // at any generation
+  std::vector<Bytes> member_spaces(const Bytes& user);
+  // One transaction, committed before it returns: the next server seq, the chain
+  // head, the space (for a genesis), member entries and conflict registers.
+  std::uint64_t append(const Changeset& changeset, std::uint64_t now_ms);
+  // Up to `limit` changesets of `space` with server seq > `after`, in seq order;
+  // sizes first, so a page can be cut to a byte budget before any bytes are read.
+  std::vector<LogRef> log_after(const Bytes& space, std::uint64_t after, std::size_t limit);
+  Bytes log_bytes(std::uint64_t seq);
+  std::vector<OpenConflict> conflicts(const Bytes& space);
+
+  // BLAKE2b-256 over every row of every table: equal digests, equal stores.
+  std::string digest();
+
+ private:
+  Database db_;
+};
+
+}  // namespace casekeep::server

@@ -1,0 +1,150 @@
+// The server store's log of changesets and the clear metadata derived from it:
+// chains, spaces, members and conflict registers (store.hpp). Registers follow
+// core's Register (record_state.cpp): heads are set ops no op names as a parent,
+// counting parents not yet received, so arrival order cannot matter.
+#include "store.hpp"
+
+#include <algorithm>
+
+#include "casekeep/crypto.hpp"
+#include "casekeep/error.hpp"
+
+namespace casekeep::server {
+namespace {
+
+void apply_set_op(Database& db, const Bytes& space, const OpMeta& meta, const Bytes& op) {
+  for (const Bytes& parent : meta.parents) {
+    db.prepare("INSERT OR IGNORE INTO register_superseded(space, record, field_tag, op) VALUES(?, ?, ?, ?)")
+        .bind(1, space).bind(2, meta.record).bind(3, meta.field_tag).bind(4, parent).run();
+    db.prepare("DELETE FROM register_heads WHERE space = ? AND record = ? AND field_tag = ? AND op = ?")
+        .bind(1, space).bind(2, meta.record).bind(3, meta.field_tag).bind(4, parent).run();
+  }
+  db.prepare("INSERT OR IGNORE INTO register_heads(space, record, field_tag, op) SELECT ?1, ?2, ?3, ?4 "
+             "WHERE NOT EXISTS (SELECT 1 FROM register_superseded "
+             "WHERE space = ?1 AND record = ?2 AND field_tag = ?3 AND op = ?4)")
+      .bind(1, space).bind(2, meta.record).bind(3, meta.field_tag).bind(4, op).run();
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> Store::server_seq_of(const Bytes& changeset_id) {
+  auto q = db_.prepare("SELECT seq FROM log WHERE id = ?");
+  q.bind(1, changeset_id);
+  if (!q.step()) return std::nullopt;
+  return static_cast<std::uint64_t>(q.column_int(0));
+}
+
+ChainHead Store::chain(const Bytes& device, const Bytes& space) {
+  auto q = db_.prepare("SELECT seq, head FROM chains WHERE device = ? AND space = ?");
+  q.bind(1, device).bind(2, space);
+  if (!q.step()) return {};
+  return {static_cast<std::uint64_t>(q.column_int(0)), q.column_bytes(1)};
+}
+
+std::optional<Bytes> Store::space_creator(const Bytes& space) {
+  auto q = db_.prepare("SELECT creator FROM spaces WHERE id = ?");
+  q.bind(1, space);
+  if (!q.step()) return std::nullopt;
+  return q.column_bytes(0);
+}
+
+std::uint64_t Store::current_generation(const Bytes& space) {
+  auto q = db_.prepare("SELECT COALESCE(MAX(generation), 0) FROM members WHERE space = ?");
+  q.bind(1, space);
+  return q.step() ? static_cast<std::uint64_t>(q.column_int(0)) : 0;
+}
+
+std::vector<std::string> Store::roles_of(const Bytes& space, std::uint64_t generation, const Bytes& user) {
+  auto q = db_.prepare("SELECT role FROM members WHERE space = ? AND generation = ? AND user = ? ORDER BY role");
+  q.bind(1, space).bind(2, generation).bind(3, user);
+  std::vector<std::string> out;
+  while (q.step()) out.push_back(q.column_text(0));
+  return out;
+}
+
+bool Store::is_member(const Bytes& space, const Bytes& user) {
+  auto q = db_.prepare("SELECT 1 FROM members WHERE space = ? AND user = ? LIMIT 1");
+  q.bind(1, space).bind(2, user);
+  return q.step();
+}
+
+std::vector<Bytes> Store::member_spaces(const Bytes& user) {
+  auto q = db_.prepare("SELECT DISTINCT space FROM members WHERE user = ? ORDER BY space");
+  q.bind(1, user);
+  std::vector<Bytes> out;
+  while (q.step()) out.push_back(q.column_bytes(0));
+  return out;
+}
+
+std::uint64_t Store::append(const Changeset& changeset, std::uint64_t now_ms) {
+  const ChangesetBody& b = changeset.body();
+  Transaction t(db_);
+  db_.prepare("INSERT INTO log(id, space, device, device_seq, author, bytes, received_at) VALUES(?, ?, ?, ?, ?, ?, ?)")
+      .bind(1, changeset.id()).bind(2, b.space).bind(3, b.device).bind(4, b.seq).bind(5, b.author)
+      .bind(6, changeset.bytes()).bind(7, now_ms).run();
+  auto seq = static_cast<std::uint64_t>(db_.last_insert_rowid());
+  db_.prepare("INSERT OR REPLACE INTO chains(device, space, seq, head) VALUES(?, ?, ?, ?)")
+      .bind(1, b.device).bind(2, b.space).bind(3, b.seq).bind(4, changeset.id()).run();
+  if (!b.genesis.empty())
+    db_.prepare("INSERT OR IGNORE INTO spaces(id, creator) VALUES(?, ?)").bind(1, b.space).bind(2, b.author).run();
+  for (const MemberEntry& m : b.members)
+    db_.prepare("INSERT OR IGNORE INTO members(space, generation, user, role) VALUES(?, ?, ?, ?)")
+        .bind(1, b.space).bind(2, b.generation).bind(3, m.user).bind(4, m.role).run();
+  for (std::size_t i = 0; i < b.meta.size(); ++i)
+    if (b.meta[i].kind == OpKind::set) apply_set_op(db_, b.space, b.meta[i], changeset.op_id(i));
+  t.commit();
+  return seq;
+}
+
+std::vector<LogRef> Store::log_after(const Bytes& space, std::uint64_t after, std::size_t limit) {
+  auto q = db_.prepare("SELECT seq, length(bytes) FROM log WHERE space = ? AND seq > ? ORDER BY seq LIMIT ?");
+  q.bind(1, space).bind(2, after).bind(3, static_cast<std::int64_t>(limit));
+  std::vector<LogRef> out;
+  while (q.step()) out.push_back({static_cast<std::uint64_t>(q.column_int(0)), static_cast<std::size_t>(q.column_int(1))});
+  return out;
+}
+
+Bytes Store::log_bytes(std::uint64_t seq) {
+  auto q = db_.prepare("SELECT bytes FROM log WHERE seq = ?");
+  q.bind(1, seq);
+  if (!q.step()) throw Error(ErrorCode::storage, "Changeset " + std::to_string(seq) + " vanished from the log.");
+  return q.column_bytes(0);
+}
+
+std::vector<OpenConflict> Store::conflicts(const Bytes& space) {
+  auto q = db_.prepare("SELECT record, field_tag, op FROM register_heads WHERE space = ? ORDER BY record, field_tag, op");
+  q.bind(1, space);
+  std::vector<OpenConflict> all;
+  while (q.step()) {
+    Bytes record = q.column_bytes(0), tag = q.column_bytes(1);
+    if (all.empty() || all.back().record != record || all.back().field_tag != tag) all.push_back({record, tag, {}});
+    all.back().heads.push_back(q.column_bytes(2));
+  }
+  std::vector<OpenConflict> out;
+  for (auto& c : all)
+    if (c.heads.size() > 1) out.push_back(std::move(c));
+  return out;
+}
+
+std::string Store::digest() {
+  // Length-prefixed, typed cells of every row of every table, in a fixed order.
+  Bytes all;
+  auto put = [&all](std::uint64_t n) {
+    for (int i = 7; i >= 0; --i) all.push_back(static_cast<std::uint8_t>(n >> (8 * i)));
+  };
+  for (const char* table : {"users", "enrolment_codes", "devices", "challenges", "tokens", "log", "chains", "spaces",
+                            "members", "register_heads", "register_superseded"}) {
+    auto q = db_.prepare(std::string("SELECT * FROM ") + table + " ORDER BY rowid");
+    put(0xffffffffu);
+    while (q.step())
+      for (int c = 0; c < q.columns(); ++c) {
+        put(static_cast<std::uint64_t>(q.column_type(c)));
+        Bytes cell = q.column_type(c) == SQLITE_INTEGER ? to_bytes(std::to_string(q.column_int(c))) : q.column_bytes(c);
+        put(cell.size());
+        all.insert(all.end(), cell.begin(), cell.end());
+      }
+  }
+  return to_hex(crypto::hash(all));
+}
+
+}  // namespace casekeep::server

@@ -1,0 +1,171 @@
+// Pull (only the caller's spaces, in pages, with cursors) and conflicts
+// computed by the server from clear metadata alone.
+#include <set>
+
+#include "server_fixture.hpp"
+
+using namespace casekeep;
+using namespace casekeep::test;
+
+namespace {
+
+CaseInput a_case(const std::string& title) {
+  CaseInput c;
+  c.kind = "scr";
+  c.reference = "SCR-" + title;
+  c.title = title;
+  return c;
+}
+
+json pull(TestServer& s, const Client& c, const json& body) {
+  auto r = s.post("/v1/pull", body, c.token);
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  return parsed(r);
+}
+
+}  // namespace
+
+TEST_CASE("pull serves only the caller's spaces, in pages with cursors", "[server][pull]") {
+  TestServer s;
+  Client alice(s, "alice");
+  Client bob(s, "bob", "note_taker");
+  Client carol(s, "carol");
+  std::string one = alice.vault->create_case(a_case("one"));
+  std::string two = alice.vault->create_case(a_case("two"));
+  for (int i = 0; i < 3; ++i) {
+    alice.vault->set_field(one, "title", "one v" + std::to_string(i));
+    alice.vault->set_field(two, "title", "two v" + std::to_string(i));
+  }
+  alice.vault->add_member(one, bob.vault->user_card(), "note_taker", "Bob");
+  auto all = alice.outbox();
+  push_ok(s, alice, all);
+
+  SECTION("a non-member gets nothing of a space, and may not name it") {
+    json page = pull(s, carol, json::object());
+    CHECK(page["changesets"].empty());
+    CHECK(page["cursors"].empty());
+    CHECK(page["more"] == false);
+    auto r = s.post("/v1/pull", {{"cursors", {{one, 0}}}}, carol.token);
+    CHECK(r.status == 403);
+    CHECK(error_code(r) == "forbidden");
+    CHECK(s.post("/v1/pull", {{"cursors", {{std::string(32, 'f'), 0}}}}, carol.token).status == 403);
+  }
+
+  SECTION("a member gets exactly the changesets of its spaces") {
+    json page = pull(s, bob, {{"cursors", json::object()}, {"limit", 1000}});
+    std::set<std::string> got;
+    for (const auto& c : page["changesets"]) got.insert(to_hex(id_of(wire::unbase64(c.get<std::string>()))));
+    std::set<std::string> want;
+    for (const Bytes& c : all)
+      if (to_hex(Changeset::decode(c).body().space) == one) want.insert(to_hex(id_of(c)));
+    CHECK(got == want);
+    CHECK(page["cursors"].size() == 1);
+    CHECK(page["more"] == false);
+    // Bob can import what he pulled: it is everything his vault needs.
+    std::vector<Bytes> bytes;
+    for (const auto& c : page["changesets"]) bytes.push_back(wire::unbase64(c.get<std::string>()));
+    CHECK(bob.vault->import_changesets(bytes).pending == 0);
+    CHECK(bob.vault->get(one).fields["title"] == "one v2");
+  }
+
+  SECTION("pages follow the server seq and cursors resume exactly") {
+    json cursors = json::object();
+    std::vector<Bytes> received;
+    int pages = 0;
+    bool more = true;
+    while (more) {
+      json page = pull(s, alice, {{"cursors", cursors}, {"limit", 2}});
+      CHECK(page["changesets"].size() <= 2);
+      for (const auto& c : page["changesets"]) received.push_back(wire::unbase64(c.get<std::string>()));
+      CHECK(page["cursors"].size() == 2);  // every member space, changed or not
+      cursors = page["cursors"];
+      more = page["more"];
+      ++pages;
+      REQUIRE(pages < 20);
+    }
+    CHECK(received == all);  // one device pushed them all: server seq order is push order
+    CHECK(pages == static_cast<int>((all.size() + 1) / 2));
+    CHECK(cursors[one].get<std::uint64_t>() + cursors[two].get<std::uint64_t>() > 0);
+
+    json empty = pull(s, alice, {{"cursors", cursors}});
+    CHECK(empty["changesets"].empty());
+    CHECK(empty["cursors"] == cursors);
+    CHECK(empty["more"] == false);
+
+    alice.vault->set_field(two, "title", "two later");
+    push_ok(s, alice, {alice.outbox().back()});
+    json later = pull(s, alice, {{"cursors", cursors}});
+    REQUIRE(later["changesets"].size() == 1);
+    CHECK(later["cursors"][one] == cursors[one]);
+    CHECK(later["cursors"][two].get<std::uint64_t>() == all.size() + 1);
+  }
+
+  SECTION("a space not named starts at zero") {
+    json page = pull(s, alice, {{"cursors", {{one, 1000}}}, {"limit", 1000}});
+    for (const auto& c : page["changesets"])
+      CHECK(to_hex(Changeset::decode(wire::unbase64(c.get<std::string>())).body().space) == two);
+    CHECK(page["cursors"][one] == 1000);
+  }
+}
+
+TEST_CASE("a page is cut to the byte budget but never empty", "[server][pull]") {
+  server::Limits limits = no_rate_limit();
+  limits.max_pull_bytes = 1;  // every changeset is bigger: one per page
+  TestServer s(limits);
+  Client alice(s, "alice");
+  alice.vault->create_case(a_case("one"));
+  alice.vault->create_case(a_case("two"));
+  auto all = alice.outbox();
+  push_ok(s, alice, all);
+  json page = pull(s, alice, json::object());
+  CHECK(page["changesets"].size() == 1);
+  CHECK(page["more"] == true);
+}
+
+TEST_CASE("the server lists conflicts from metadata alone", "[server][conflicts]") {
+  TestServer s;
+  Client alice(s, "alice");
+  Client bob(s, "bob", "note_taker");
+  Client carol(s, "carol");
+  std::string space = alice.vault->create_case(a_case("one"));
+  alice.vault->add_member(space, bob.vault->user_card(), "note_taker", "Bob");
+  push_ok(s, alice, alice.outbox());
+  alice.vault->acknowledge([&] {
+    std::vector<Bytes> ids;
+    for (const Bytes& c : alice.outbox()) ids.push_back(id_of(c));
+    return ids;
+  }());
+  sync_into(*bob.vault, *alice.vault);
+  auto conflicts = [&](const Client& c) { return s.call("GET", "/v1/spaces/" + space + "/conflicts", "", c.token); };
+  REQUIRE(conflicts(alice).status == 200);
+  CHECK(parsed(conflicts(alice))["conflicts"].empty());
+
+  // Both edit the title without seeing each other's edit.
+  alice.vault->set_field(space, "title", "Alice's title");
+  bob.vault->set_field(space, "title", "Bob's title");
+  push_ok(s, alice, alice.outbox());
+  push_ok(s, bob, bob.outbox());
+
+  json listed = parsed(conflicts(bob))["conflicts"];
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0]["record"] == space);
+  CHECK(listed[0]["field_tag"].get<std::string>().size() == 32);
+  // The same heads the vaults compute from the decrypted ops.
+  sync_into(*alice.vault, *bob.vault);
+  auto local = alice.vault->conflicts(space);
+  REQUIRE(local.size() == 1);
+  std::set<std::string> local_heads, server_heads;
+  for (const Head& h : local[0].heads) local_heads.insert(h.op);
+  for (const auto& h : listed[0]["heads"]) server_heads.insert(h.get<std::string>());
+  CHECK(server_heads == local_heads);
+
+  // A resolution names both heads as parents: the conflict closes.
+  alice.vault->resolve(space, "title", "Agreed title");
+  push_ok(s, alice, {alice.outbox().back()});
+  CHECK(parsed(conflicts(bob))["conflicts"].empty());
+
+  CHECK(conflicts(carol).status == 403);
+  CHECK(s.call("GET", "/v1/spaces/" + std::string(32, '0') + "/conflicts", "", carol.token).status == 404);
+  CHECK(s.call("GET", "/v1/spaces/nothex/conflicts", "", carol.token).status == 404);
+}
