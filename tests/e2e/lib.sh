@@ -4,6 +4,7 @@
 
 E2E_DIR=$(mktemp -d /tmp/casekeep-e2e.XXXXXX)
 SERVER_PID=""
+TLS_ARGS=()
 cleanup() {
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
   rm -rf "$E2E_DIR"
@@ -14,10 +15,10 @@ export CASEKEEP_PASSPHRASE="e2e passphrase"
 # start_server [PORT]: start on PORT (0 = any free port); sets PORT and URL.
 start_server() {
   local want=${1:-0} log="$E2E_DIR/server.log"
-  "$CKS" --data "$E2E_DIR/server" --listen "127.0.0.1:$want" >"$E2E_DIR/server.out" 2>>"$log" &
+  "$CKS" --data "$E2E_DIR/server" --listen "127.0.0.1:$want" "${TLS_ARGS[@]}" >"$E2E_DIR/server.out" 2>>"$log" &
   SERVER_PID=$!
   for _ in $(seq 1 100); do
-    URL=$(grep -o 'http://127.0.0.1:[0-9]*' "$E2E_DIR/server.out" 2>/dev/null | head -n1 || true)
+    URL=$(grep -o 'https\?://127.0.0.1:[0-9]*' "$E2E_DIR/server.out" 2>/dev/null | head -n1 || true)
     [ -n "$URL" ] && break
     sleep 0.1
   done
