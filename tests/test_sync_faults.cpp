@@ -154,3 +154,52 @@ TEST_CASE("replicas converge through the server despite drops, duplicates, reord
   CHECK(count_rows(server.dir.path() / "server" / "server.db", "SELECT COUNT(*) FROM log") == total);  // once each
   CHECK(failures > 0);                       // the faults did happen
 }
+
+TEST_CASE("membership through the server: a removed member gets nothing new; a racing rotation is refused",
+          "[sync][negative]") {
+  std::mt19937_64 rng(7);
+  ServerUnderTest server;
+  TempDir dir;
+  auto enrol = [&](const std::string& name) {
+    Replica r;
+    r.vault = new_vault(dir, name);
+    r.engine = std::make_unique<SyncEngine>(*r.vault);
+    FaultyCarrier clean(server, rng, false);
+    r.engine->on_enroll_response(clean.send(r.engine->enroll_request(server::add_user(*server.store, server.clock, name, "lead_reviewer"))));
+    return r;
+  };
+  auto sync = [&](Replica& r) {
+    FaultyCarrier clean(server, rng, false);
+    return sync_with(*r.engine, clean);
+  };
+  Replica lead = enrol("Lee"), second = enrol("Sam"), ann = enrol("Ann"), bob = enrol("Bob");
+  std::string c = lead.vault->create_case({"scr", "SCR-M", "Membership", "", "", "", "open"});
+  lead.vault->add_member(c, second.vault->user_card(), "lead_reviewer", "Sam");
+  lead.vault->add_member(c, ann.vault->user_card(), "note_taker", "Ann");
+  lead.vault->add_member(c, bob.vault->user_card(), "note_taker", "Bob");
+  CHECK_THROWS_AS(lead.vault->add_member(c, bob.vault->user_card(), "note_taker", "Bob"), Error);
+  for (Replica* r : {&lead, &second, &ann, &bob}) sync(*r);
+
+  // Two managers remove different members at the same time: the first rotation wins.
+  lead.vault->remove_member(c, ann.vault->user_id(), "left");
+  second.vault->remove_member(c, bob.vault->user_id(), "left");
+  sync(lead);
+  try {
+    sync(second);
+    FAIL("a second rotation of the same generation was accepted");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()).find("another manager") != std::string::npos);
+  }
+
+  // Ann, removed, receives nothing written after her removal.
+  lead.vault->set_field(c, "title", "After Ann left");
+  sync(lead);
+  std::size_t before = ann.vault->export_changesets().size();
+  SyncSummary s = sync(ann);
+  CHECK(s.received == 0);
+  CHECK(ann.vault->export_changesets().size() == before);
+  CHECK(ann.vault->get(c).fields["title"] == "Membership");
+  // Bob, still a member, reads the new generation.
+  sync(bob);
+  CHECK(bob.vault->get(c).fields["title"] == "After Ann left");
+}

@@ -231,6 +231,10 @@ void Vault::add_member(const std::string& space_hex, const UserCard& card, const
   Txn txn;
   txn.space = space;
   std::uint64_t generation = impl_->current_generation(space);
+  auto& had = impl_->db->prepare("SELECT 1 FROM members WHERE space = ? AND generation = ? AND user = ? AND role = ?")
+                  .bind(1, space).bind(2, static_cast<std::int64_t>(generation))
+                  .bind(3, parse_id(card.user, crypto::kSignPublicSize, "user")).bind(4, role);
+  if (had.step()) throw Error(ErrorCode::already_exists, name + " is already a " + role + " of this space.");
   txn.members.push_back(member_entry(card, role, impl_->key_chain(space, generation)));
   const Bytes& user = txn.members.front().user;
   if (root.type == "case") check_scr_authorship(*impl_, root.text("parent"), user, role);

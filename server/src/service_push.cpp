@@ -116,6 +116,17 @@ json SyncService::accept_changeset(const Caller& caller, const Bytes& bytes) {
     refuse(403, "forbidden", name + ": its author " + short_hex(b.author) + " is not a member of space " +
                                  to_hex(b.space) + " with a role that may write.");
 
+  // An entry re-listing a (user, role) the current generation already has is a
+  // second rotation racing the first: refused, so each generation has one key.
+  if (!b.members.empty() && b.generation == current)
+    for (const MemberEntry& m : b.members) {
+      auto had = store_.roles_of(b.space, current, m.user);
+      if (std::find(had.begin(), had.end(), m.role) != had.end())
+        refuse(409, "stale_generation", name + " lists " + short_hex(m.user) + " as " + m.role +
+                                            " again at generation " + std::to_string(current) +
+                                            ": another manager changed the space's members first.");
+    }
+
   std::uint64_t seq = store_.append(cs, now_ms_);
   metrics_.changeset_accepted();
   return {{"id", to_hex(cs.id())}, {"seq", seq}, {"replay", false}};

@@ -42,8 +42,11 @@ wire::Response SyncService::pull(const Caller& caller, const std::string& body) 
 
   std::vector<Bytes> spaces = store_.member_spaces(caller.user);
   std::set<Bytes> member(spaces.begin(), spaces.end());
+  // A space the caller was removed from is dropped from their cursors (they get
+  // nothing more of it); one they never belonged to is refused.
   for (const auto& [space, seq] : asked_cursors)
-    if (!member.count(space)) refuse(403, "forbidden", "You are not a member of space " + to_hex(space) + ".");
+    if (!member.count(space) && !store_.was_member(space, caller.user))
+      refuse(403, "forbidden", "You are not a member of space " + to_hex(space) + ".");
 
   // limit + 1 per space tells whether more remain beyond this page.
   std::map<Bytes, std::uint64_t> cursors;

@@ -86,7 +86,8 @@ class Store {
   std::optional<Bytes> space_creator(const Bytes& space);
   std::uint64_t current_generation(const Bytes& space);  // 0 for an unknown space
   std::vector<std::string> roles_of(const Bytes& space, std::uint64_t generation, const Bytes& user);
-  bool is_member(const Bytes& space, const Bytes& user);  // at any generation
+  bool is_member(const Bytes& space, const Bytes& user);   // at the space's current generation
+  bool was_member(const Bytes& space, const Bytes& user);  // at any generation
   std::vector<Bytes> member_spaces(const Bytes& user);
   // One transaction, committed before it returns: the next server seq, the chain
   // head, the space (for a genesis), member entries and conflict registers.

@@ -63,13 +63,24 @@ std::vector<std::string> Store::roles_of(const Bytes& space, std::uint64_t gener
 }
 
 bool Store::is_member(const Bytes& space, const Bytes& user) {
+  // Membership at the space's current generation: a removed member gets nothing new.
+  auto q = db_.prepare(
+      "SELECT 1 FROM members m WHERE m.space = ? AND m.user = ? AND m.generation = "
+      "(SELECT MAX(generation) FROM members WHERE space = m.space) LIMIT 1");
+  q.bind(1, space).bind(2, user);
+  return q.step();
+}
+
+bool Store::was_member(const Bytes& space, const Bytes& user) {
   auto q = db_.prepare("SELECT 1 FROM members WHERE space = ? AND user = ? LIMIT 1");
   q.bind(1, space).bind(2, user);
   return q.step();
 }
 
 std::vector<Bytes> Store::member_spaces(const Bytes& user) {
-  auto q = db_.prepare("SELECT DISTINCT space FROM members WHERE user = ? ORDER BY space");
+  auto q = db_.prepare(
+      "SELECT DISTINCT m.space FROM members m WHERE m.user = ? AND m.generation = "
+      "(SELECT MAX(generation) FROM members WHERE space = m.space) ORDER BY m.space");
   q.bind(1, user);
   std::vector<Bytes> out;
   while (q.step()) out.push_back(q.column_bytes(0));
