@@ -3,12 +3,12 @@
 // commands, and a clean exit on SIGTERM.
 #include <httplib.h>
 #include <signal.h>
+#include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
-#include <regex>
 
 #include "server_fixture.hpp"
 
@@ -18,6 +18,10 @@ using namespace casekeep;
 using namespace casekeep::test;
 
 namespace {
+
+bool is_digits(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
 
 // Runs the binary with `args`; returns its exit status and first stdout line.
 std::pair<int, std::string> run(const std::vector<std::string>& args) {
@@ -38,7 +42,7 @@ std::pair<int, std::string> run(const std::vector<std::string>& args) {
 // A serving casekeep-server on a free loopback port, stopped with SIGTERM.
 class RunningServer {
  public:
-  explicit RunningServer(const std::string& data) {
+  explicit RunningServer(const std::string& data, const std::vector<std::string>& extra = {}) {
     int fds[2];
     REQUIRE(pipe(fds) == 0);
     posix_spawn_file_actions_t actions;
@@ -47,6 +51,7 @@ class RunningServer {
     posix_spawn_file_actions_addclose(&actions, fds[0]);
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
     std::vector<std::string> args = {CASEKEEP_SERVER_BINARY, "--data", data, "--listen", "127.0.0.1:0"};
+    args.insert(args.end(), extra.begin(), extra.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -56,17 +61,20 @@ class RunningServer {
     out_ = fdopen(fds[0], "r");
     char line[256] = {0};
     REQUIRE(fgets(line, sizeof line, out_));
-    std::smatch m;
+    const std::string prefix = "casekeep-server listening on http://127.0.0.1:";
     std::string text = line;
-    REQUIRE(std::regex_search(text, m, std::regex("^casekeep-server listening on http://127\\.0\\.0\\.1:([0-9]+)\n$")));
-    port = std::stoi(m[1]);
+    REQUIRE(text.rfind(prefix, 0) == 0);
+    REQUIRE(text.back() == '\n');
+    std::string digits = text.substr(prefix.size(), text.size() - prefix.size() - 1);
+    REQUIRE(is_digits(digits));
+    port = std::stoi(digits);
   }
   ~RunningServer() {
     if (pid_ > 0) stop();
     if (out_) fclose(out_);
   }
-  int stop() {
-    kill(pid_, SIGTERM);
+  int stop(int signal = SIGTERM) {
+    kill(pid_, signal);
     int status = 0;
     waitpid(pid_, &status, 0);
     pid_ = 0;
@@ -86,7 +94,8 @@ TEST_CASE("the operator adds and lists users and revokes devices", "[server][htt
   std::string data = (dir.path() / "data").string();
   auto [rc, code] = run({"--data", data, "user", "add", "--name", "Alice Smith", "--role", "lead_reviewer"});
   CHECK(rc == 0);
-  CHECK(std::regex_match(code, std::regex("[0-9a-f]{32}")));
+  CHECK(code.size() == 32);
+  CHECK(code.find_first_not_of("0123456789abcdef") == std::string::npos);
   auto [list_rc, first] = run({"--data", data, "user", "list"});
   CHECK(list_rc == 0);
   CHECK(first == "Alice Smith\tlead_reviewer\tnot enrolled\t0 devices");
@@ -165,4 +174,23 @@ TEST_CASE("the HTTP edge carries the API on loopback", "[server][http]") {
   CHECK(metrics->body.find("casekeep_changesets_accepted_total 1") != std::string::npos);
 
   CHECK(server.stop() == 0);
+}
+
+TEST_CASE("a web directory is served at / beside the API", "[server][http][web]") {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path() / "web");
+  std::ofstream(dir.file("web/index.html")) << "<title>casekeep</title>";
+  RunningServer server((dir.path() / "data").string(), {"--web", dir.file("web")});
+  httplib::Client http("127.0.0.1", server.port);
+  auto page = http.Get("/");
+  REQUIRE(page);
+  CHECK(page->status == 200);
+  CHECK(page->body == "<title>casekeep</title>");
+  auto health = http.Get("/healthz");
+  REQUIRE(health);
+  CHECK(health->status == 200);
+  auto api = http.Post("/v1/pull", "{}", "application/json");
+  REQUIRE(api);
+  CHECK(api->status == 401);
+  CHECK(server.stop(SIGINT) == 0);
 }

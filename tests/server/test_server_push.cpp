@@ -218,3 +218,24 @@ TEST_CASE("only the device's own changesets by members who may write are accepte
     expect_refused(s, carol.token, {carol.seal(carol.body(crypto::random_bytes(16), 1, {})).bytes()}, 404, "not_found");
   }
 }
+
+TEST_CASE("a store failure answers 500 and acknowledges nothing", "[server][push][internal]") {
+  TestServer s;
+  Client alice(s, "alice");
+  std::string space = alice.vault->create_case(a_case("Child A"));
+  alice.vault->set_field(space, "title", "renamed");
+  auto batch = alice.outbox();
+  push_ok(s, alice, {batch[0]});
+  // Break the store under the service: the register update of a set op fails
+  // after the log row was written in the same transaction.
+  server::Database other((s.dir.path() / "data" / "server.db").string());
+  other.exec("DROP TABLE register_superseded");
+  auto r = push(s, alice.token, {batch[1]});
+  CHECK(r.status == 500);
+  CHECK(error_code(r) == "internal");
+  CHECK(parsed(r)["accepted"].empty());
+  auto q = other.prepare("SELECT COUNT(*) FROM log");
+  REQUIRE(q.step());
+  CHECK(q.column_int(0) == 1);
+  CHECK(s.call("GET", "/metrics").body.find("casekeep_changesets_refused_total{code=\"internal\"} 1") != std::string::npos);
+}
