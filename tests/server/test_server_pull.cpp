@@ -169,3 +169,56 @@ TEST_CASE("the server lists conflicts from metadata alone", "[server][conflicts]
   CHECK(s.call("GET", "/v1/spaces/" + std::string(32, '0') + "/conflicts", "", carol.token).status == 404);
   CHECK(s.call("GET", "/v1/spaces/nothex/conflicts", "", carol.token).status == 404);
 }
+
+TEST_CASE("a removed member gets nothing new and may not write", "[server][pull][rotation]") {
+  TestServer s;
+  Client alice(s, "alice");
+  Client bob(s, "bob", "note_taker");
+  std::string space = alice.vault->create_case(a_case("one"));
+  alice.vault->add_member(space, bob.vault->user_card(), "note_taker", "Bob");
+  push_ok(s, alice, alice.outbox());
+  json first = pull(s, bob, json::object());
+  REQUIRE(first["cursors"].contains(space));
+  std::vector<Bytes> got;
+  for (const auto& c : first["changesets"]) got.push_back(wire::unbase64(c.get<std::string>()));
+  bob.vault->import_changesets(got);
+  bob.vault->set_field(space, "title", "Bob, before he knew");
+
+  std::size_t before = alice.outbox().size();
+  alice.vault->remove_member(space, bob.vault->user_id(), "left the team");
+  alice.vault->set_field(space, "title", "After Bob left");
+  auto rest = alice.outbox();
+  push_ok(s, alice, std::vector<Bytes>(rest.begin() + static_cast<std::ptrdiff_t>(before), rest.end()));
+
+  // His cursor for the space is dropped, not refused, and nothing new arrives.
+  json after = pull(s, bob, {{"cursors", first["cursors"]}});
+  CHECK(after["changesets"].empty());
+  CHECK(!after["cursors"].contains(space));
+  CHECK(s.call("GET", "/v1/spaces/" + space + "/conflicts", "", bob.token).status == 403);
+  auto r = push(s, bob.token, bob.outbox());
+  CHECK(r.status == 403);
+  CHECK(error_code(r) == "forbidden");
+}
+
+TEST_CASE("a second rotation racing the first is a stale generation", "[server][push][rotation]") {
+  TestServer s;
+  Client alice(s, "alice");
+  Client bob(s, "bob");
+  Client carol(s, "carol", "note_taker");
+  std::string space = alice.vault->create_case(a_case("one"));
+  alice.vault->add_member(space, bob.vault->user_card(), "lead_reviewer", "Bob");
+  alice.vault->add_member(space, carol.vault->user_card(), "note_taker", "Carol");
+  push_ok(s, alice, alice.outbox());
+  sync_into(*bob.vault, *alice.vault);
+  std::size_t before = alice.outbox().size();
+
+  // Both managers remove Carol without seeing each other's removal.
+  alice.vault->remove_member(space, carol.vault->user_id(), "moved on");
+  bob.vault->remove_member(space, carol.vault->user_id(), "moved on");
+  push_ok(s, alice, {alice.outbox().at(before)});
+  std::string digest = s.store.digest();
+  auto r = push(s, bob.token, bob.outbox());
+  CHECK(r.status == 409);
+  CHECK(error_code(r) == "stale_generation");
+  CHECK(s.store.digest() == digest);
+}
