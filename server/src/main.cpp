@@ -6,6 +6,8 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <fstream>
 #include <iostream>
@@ -88,15 +90,22 @@ int serve(const Settings& s) {
   casekeep::server::HttpServer server(service, http_options(s));
   server.bind();
 
+  std::atomic<bool> finished{false};
   std::thread stopper([&] {
     int sig = 0;
     sigwait(&signals, &sig);
-    spdlog::info("signal {}: stopping", sig);
-    server.stop();
+    if (!finished) spdlog::info("signal {}: stopping", sig);
+    // stop() is a no-op until the listen loop runs: repeat until it has ended,
+    // so a signal that arrives just after bind() is not lost.
+    while (!finished) {
+      server.stop();
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
   });
   std::cout << "casekeep-server listening on " << server.url() << std::endl;  // endl flushes: tests read this line
   spdlog::info("serving data directory {}", s.data);
   server.run();
+  finished = true;
   // If the server stopped by itself, wake the stopper so it can be joined.
   kill(getpid(), SIGTERM);
   stopper.join();
