@@ -104,8 +104,10 @@ void add_member_list(CLI::App& group, const Globals& globals) {
     std::vector<RecordView> members = open_unlocked(globals)->list("member", *space);
     if (globals.json) return print_json(members);
     std::vector<Row> rows;
-    for (const auto& m : members) rows.push_back({field_text(m, "name"), field_text(m, "role"), short_id(field_text(m, "user"))});
-    print_table({"NAME", "ROLE", "USER"}, rows);
+    for (const auto& m : members)
+      rows.push_back({field_text(m, "name"), field_text(m, "role"), short_id(field_text(m, "user")),
+                      m.deleted ? "removed: " + m.deleted_reason : "member"});
+    print_table({"NAME", "ROLE", "USER", "STATUS"}, rows);
   });
 }
 

@@ -120,8 +120,11 @@ void add_resolve(CLI::App& app, const Globals& globals) {
       if (conflict == view.conflicts.end())
         throw Error(ErrorCode::invalid_argument, "Field '" + options->field + "' has no conflict to resolve.");
       const Head* found = nullptr;
-      for (const Head& h : conflict->second)
-        if (h.op.rfind(options->head, 0) == 0) found = &h;
+      for (const Head& h : conflict->second) {
+        if (h.op.rfind(options->head, 0) != 0) continue;
+        if (found) throw Error(ErrorCode::invalid_argument, "More than one head starts with " + options->head + "; give more digits.");
+        found = &h;
+      }
       if (!found) throw Error(ErrorCode::not_found, "No head of that field starts with " + options->head + ".");
       chosen = found->value;
     }
