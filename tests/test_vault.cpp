@@ -77,3 +77,21 @@ TEST_CASE("the user card verifies and ids are stable hex", "[vault]") {
   CHECK(card.sig.size() == 128);
   CHECK(v->device_id() != v->user_id());
 }
+
+TEST_CASE("a write batch commits all of its changes or none", "[vault]") {
+  TempDir dir;
+  auto v = new_vault(dir, "a");
+  std::string c = v->create_case({"imr", "IMR-B", "t", "", "", "", "open"});
+  std::string i = v->create_interview({c, "Pat", "", ""});
+  v->write_batch([&] {
+    for (int n = 0; n < 5; ++n) v->add_note(i, "n" + std::to_string(n), "b");
+  });
+  CHECK(v->list("note").size() == 5);
+  CHECK_THROWS_AS(v->write_batch([&] {
+    v->add_note(i, "kept?", "no");
+    v->add_note(i, "", "an empty title fails");
+  }), Error);
+  CHECK(v->list("note").size() == 5);
+  CHECK(v->outbox_size() == 7);  // case, interview, five notes, and nothing of the failed batch
+  CHECK(v->verify().empty());
+}

@@ -94,18 +94,20 @@ Statement& Database::prepare(const std::string& sql) {
 
 bool Database::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
-Transaction::Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+Transaction::Transaction(Database& db) : db_(db), nested_(db.in_transaction()) {
+  db_.exec(nested_ ? "SAVEPOINT inner" : "BEGIN IMMEDIATE");
+}
 Transaction::~Transaction() {
   if (!done_) {
     try {
-      db_.exec("ROLLBACK");
+      db_.exec(nested_ ? "ROLLBACK TO inner; RELEASE inner" : "ROLLBACK");
     } catch (...) {
       // The connection already rolled back (e.g. after SQLITE_FULL); nothing more to undo.
     }
   }
 }
 void Transaction::commit() {
-  db_.exec("COMMIT");
+  db_.exec(nested_ ? "RELEASE inner" : "COMMIT");
   done_ = true;
 }
 

@@ -50,7 +50,8 @@ class Database {
   std::map<std::string, std::unique_ptr<Statement>> statements_;
 };
 
-// BEGIN IMMEDIATE on construction; ROLLBACK unless commit() was called.
+// BEGIN IMMEDIATE on construction; ROLLBACK unless commit() was called. Inside
+// another transaction it is a SAVEPOINT, so a failed inner write undoes only itself.
 class Transaction {
  public:
   explicit Transaction(Database& db);
@@ -59,6 +60,7 @@ class Transaction {
 
  private:
   Database& db_;
+  bool nested_ = false;
   bool done_ = false;
 };
 

@@ -197,6 +197,18 @@ const Identity& Vault::Impl::identity() const {
 std::string Vault::user_id() const { return to_hex(impl_->identity().user.public_key); }
 std::string Vault::device_id() const { return to_hex(impl_->identity().device.public_key); }
 std::string Vault::display_name() const { return impl_->identity().name; }
+void Vault::write_batch(const std::function<void()>& writes) {
+  impl_->require_unlocked();
+  Transaction t(*impl_->db);
+  try {
+    writes();
+    t.commit();
+  } catch (...) {
+    impl_->forget_caches();
+    throw;
+  }
+}
+
 std::string Vault::device_certificate() const { return to_hex(impl_->identity().cert); }
 
 Bytes Vault::sign_with_device(const char* type, const Bytes& challenge) const {

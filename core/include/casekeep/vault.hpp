@@ -6,6 +6,7 @@
 // is a casekeep::Error whose message is a sentence; a failed call changes nothing.
 // Not thread-safe: use one Vault per thread.
 #pragma once
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -71,6 +72,10 @@ class Vault {
   void agree_note(const std::string& note);
   void dispute_note(const std::string& note, const std::string& comment);
   std::string add_addendum(const std::string& note, const std::string& title, const std::string& body);
+
+  // Run `writes` (calls of this vault that write) in one SQLite transaction:
+  // all of their changesets become durable together, or none does.
+  void write_batch(const std::function<void()>& writes);
 
   // Generic edits: set a field, delete with a reason (a tombstone, never an erase).
   void set_field(const std::string& record, const std::string& field, const json& value);
