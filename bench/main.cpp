@@ -2,8 +2,6 @@
 // scenarios it implements so far (S1 local write, S2 push, S3 pull) against the
 // real casekeep-server on 127.0.0.1, and the Ed25519 verification bound.
 #include <sodium.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -18,6 +16,7 @@
 #include "casekeep/http_carrier.hpp"
 #include "casekeep/sync_engine.hpp"
 #include "casekeep/vault.hpp"
+#include "server_process.hpp"
 #include "workload.hpp"
 
 using namespace casekeep;
@@ -41,43 +40,6 @@ class CountingCarrier final : public Carrier {
 
  private:
   Carrier& inner_;
-};
-
-// The real server binary on a free loopback port.
-struct Server {
-  pid_t pid = -1;
-  std::string url, data, bin;
-  Server(std::string binary, std::string dir) : data(std::move(dir)), bin(std::move(binary)) {
-    int out[2];
-    if (pipe(out) != 0) throw std::runtime_error("pipe");
-    pid = fork();
-    if (pid == 0) {
-      dup2(out[1], STDOUT_FILENO);
-      freopen("/dev/null", "w", stderr);
-      execl(bin.c_str(), bin.c_str(), "--data", data.c_str(), "--listen", "127.0.0.1:0", nullptr);
-      _exit(127);
-    }
-    close(out[1]);
-    FILE* in = fdopen(out[0], "r");
-    char line[256] = {0};
-    if (!fgets(line, sizeof line, in)) throw std::runtime_error("casekeep-server did not start: " + bin);
-    fclose(in);
-    std::string text = line;
-    url = text.substr(text.find("http://"));
-    url = url.substr(0, url.find_first_of(" \n"));
-  }
-  ~Server() {
-    kill(pid, SIGTERM);
-    waitpid(pid, nullptr, 0);
-  }
-  std::string add_user(const std::string& name) const {
-    std::string cmd = bin + " --data '" + data + "' user add --name '" + name + "' 2>/dev/null";
-    FILE* p = popen(cmd.c_str(), "r");
-    char line[128] = {0};
-    std::string code = fgets(line, sizeof line, p) ? line : "";
-    pclose(p);
-    return code.substr(0, code.find('\n'));
-  }
 };
 
 double percentile(std::vector<double> v, double p) {
@@ -122,10 +84,11 @@ int main(int argc, char** argv) {
   }
 
   // S1 (b) and the client A of S2: one transaction (and changeset) per note.
-  Server server(server_bin, (work_dir / "server").string());
+  test::ServerProcess server((work_dir / "server").string(), server_bin);
+  server.start();
   auto a = Vault::create((work_dir / "a.db").string(), "pw", "Bench A", fast);
   auto b = Vault::create((work_dir / "b.db").string(), "pw", "Bench B", fast);
-  HttpCarrier http(server.url);
+  HttpCarrier http(server.url());
   SyncEngine engine_a(*a), engine_b(*b);
   engine_a.on_enroll_response(http.send(engine_a.enroll_request(server.add_user("Bench A"))));
   engine_b.on_enroll_response(http.send(engine_b.enroll_request(server.add_user("Bench B"))));

@@ -1,6 +1,6 @@
 // The real casekeep-server binary as a child process on a loopback port, for
-// end-to-end tests: start, stop (SIGTERM), kill (SIGKILL), restart on the same
-// port and data directory, and run its operator commands.
+// end-to-end tests and the benchmark: start, stop (SIGTERM), kill (SIGKILL),
+// restart on the same port and data directory, and run its operator commands.
 #pragma once
 #include <signal.h>
 #include <sys/wait.h>
@@ -17,7 +17,8 @@ namespace casekeep::test {
 
 class ServerProcess {
  public:
-  explicit ServerProcess(std::string data_dir) : data_(std::move(data_dir)) {}
+  explicit ServerProcess(std::string data_dir, std::string binary = CASEKEEP_SERVER_BIN)
+      : data_(std::move(data_dir)), bin_(std::move(binary)) {}
   ~ServerProcess() { stop(SIGKILL); }
 
   // Start listening on `port` (0: any free one) and wait for its ready line.
@@ -31,7 +32,7 @@ class ServerProcess {
       std::string listen = "127.0.0.1:" + std::to_string(port);
       std::string log = data_ + ".log";
       freopen(log.c_str(), "a", stderr);
-      execl(CASEKEEP_SERVER_BIN, CASEKEEP_SERVER_BIN, "--data", data_.c_str(), "--listen", listen.c_str(), nullptr);
+      execl(bin_.c_str(), bin_.c_str(), "--data", data_.c_str(), "--listen", listen.c_str(), nullptr);
       _exit(127);
     }
     close(out[1]);
@@ -58,7 +59,7 @@ class ServerProcess {
 
   // `casekeep-server --data DIR user add --name NAME`: the one-time code.
   std::string add_user(const std::string& name, const std::string& role = "imr_author") const {
-    std::string cmd = std::string(CASEKEEP_SERVER_BIN) + " --data '" + data_ + "' user add --name '" + name +
+    std::string cmd = bin_ + " --data '" + data_ + "' user add --name '" + name +
                       "' --role " + role + " 2>/dev/null";
     FILE* p = popen(cmd.c_str(), "r");
     std::array<char, 128> line{};
@@ -72,7 +73,7 @@ class ServerProcess {
   std::string database() const { return data_ + "/server.db"; }
 
  private:
-  std::string data_, url_;
+  std::string data_, bin_, url_;
   int port_ = 0;
   pid_t pid_ = -1;
 };
