@@ -65,7 +65,7 @@ TEST_CASE("Argon2id derivation is deterministic per salt and parameters", "[cryp
   CHECK_THROWS_AS(crypto::derive_from_passphrase("pass", Bytes(3), p), Error);
 }
 
-TEST_CASE("subkeys differ by id and context; secrets wipe on clear", "[crypto]") {
+TEST_CASE("subkeys differ by id and context, and secrets wipe on clear", "[crypto]") {
   crypto::init();
   SecretBytes master = crypto::random_key();
   SecretBytes a = crypto::derive_subkey(master, 1, "ckident_");

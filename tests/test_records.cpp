@@ -63,7 +63,7 @@ TEST_CASE("the interview walkthrough: sign, agree, dispute, across replicas", "[
   CHECK(t.practitioner->verify().empty());
 }
 
-TEST_CASE("a signed note's content cannot change; an addendum amends it", "[records][negative]") {
+TEST_CASE("a signed note's content cannot change, and an addendum amends it", "[records][negative]") {
   Interview t;
   std::string n = t.author->add_note(t.interview, "Visit", "First account.");
   t.author->edit_note(n, std::nullopt, std::string("First account, corrected."));

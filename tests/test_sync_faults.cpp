@@ -155,7 +155,7 @@ TEST_CASE("replicas converge through the server despite drops, duplicates, reord
   CHECK(failures > 0);                       // the faults did happen
 }
 
-TEST_CASE("membership through the server: a removed member gets nothing new; a racing rotation is refused",
+TEST_CASE("membership through the server: a removed member gets nothing new, and a racing rotation is refused",
           "[sync][negative]") {
   std::mt19937_64 rng(7);
   ServerUnderTest server;
