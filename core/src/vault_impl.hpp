@@ -123,6 +123,8 @@ struct Vault::Impl {
   std::string name_of(const Bytes& space, const Bytes& user) const;
   std::string practitioner_of(const Bytes& interview) const;  // user id hex, or ""
   Bytes note_signing_bytes(const RecordState& note) const;
+  // A note's status from its verified signatures (views.cpp).
+  NoteView note_view(const RecordState& note, const std::vector<RecordView>* siblings) const;
 };
 
 inline Bytes record_id_for(const Bytes& creator, const Bytes& nonce) { return space_id_for(creator, nonce); }

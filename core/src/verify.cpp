@@ -71,7 +71,7 @@ std::vector<VerifyProblem> Vault::verify() const {
 
   for (const auto& [id, state] : rebuilt) {
     if (state.type != "note") continue;
-    for (const auto& s : note(to_hex(id)).signatures)
+    for (const auto& s : impl_->note_view(state, nullptr).signatures)
       if (!s.valid) problem("record " + to_hex(id), "a '" + s.kind + "' signature by " + s.signer_name + " does not verify.");
   }
   return problems;

@@ -90,10 +90,18 @@ std::vector<RecordView> Vault::interviews_of(const std::string& case_id) const {
 
 NoteView Vault::note(const std::string& note_hex) const {
   RecordState r = impl_->existing(parse_id(note_hex, kRecordIdSize, "note"), "note");
+  std::vector<RecordView> siblings = list("note", to_hex(r.space));
+  return impl_->note_view(r, &siblings);
+}
+
+// `siblings` are the notes of the same interview, listed once by the caller so a
+// listing of n notes does not decrypt them all n times; null skips the addenda.
+NoteView Vault::Impl::note_view(const RecordState& r, const std::vector<RecordView>* siblings) const {
+  const std::string note_hex = to_hex(r.id);
   NoteView n;
   n.record = view_of(r);
-  std::string practitioner = impl_->practitioner_of(r.space);
-  Bytes current = impl_->note_signing_bytes(r);
+  std::string practitioner = practitioner_of(r.space);
+  Bytes current = note_signing_bytes(r);
   bool author_current = false, author_any = false;
   const SignatureView* verdict = nullptr;  // the latest practitioner response on the current content
   auto sigs = r.home().sets.find("signatures");
@@ -102,7 +110,7 @@ NoteView Vault::note(const std::string& note_hex) const {
       SignatureView s;
       s.kind = e.value.value("kind", "");
       s.signer = to_hex(raw(e.value.value("signer", json::binary({}))));
-      s.signer_name = impl_->name_of(r.space, from_hex(s.signer));
+      s.signer_name = name_of(r.space, from_hex(s.signer));
       s.valid = signature_verifies(e.value);
       s.current = s.valid && raw(e.value.at("signed")) == current;
       s.comment = e.value.value("comment", "");
@@ -131,14 +139,16 @@ NoteView Vault::note(const std::string& note_hex) const {
   else if (!author_current || !n.record.conflicts.empty()) n.status = "needs_review";
   else if (verdict) n.status = verdict->kind;
   else n.status = "signed";
-  for (const auto& other : list("note", to_hex(r.space)))
-    if (other.fields.value("amends", "") == note_hex) n.addenda.push_back(other.id);
+  if (siblings)
+    for (const auto& other : *siblings)
+      if (other.fields.value("amends", "") == note_hex) n.addenda.push_back(other.id);
   return n;
 }
 
 std::vector<NoteView> Vault::notes_of(const std::string& interview) const {
   std::vector<NoteView> out;
-  for (const auto& v : list("note", interview)) out.push_back(note(v.id));
+  std::vector<RecordView> notes = list("note", interview);
+  for (const auto& v : notes) out.push_back(impl_->note_view(impl_->existing(from_hex(v.id), "note"), &notes));
   return out;
 }
 

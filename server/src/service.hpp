@@ -65,6 +65,7 @@ class SyncService {
   wire::Response route(const wire::Request& request, RequestInfo& info);
   Caller authenticate(const std::string& token, RequestInfo& info);
   void take_rate_token(const Bytes& device);
+  void require_active_device(const Bytes& device, int unknown_status, const char* unknown_code);
 
   wire::Response enroll(const std::string& body);
   wire::Response login_challenge(const std::string& body, RequestInfo& info);

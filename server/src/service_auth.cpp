@@ -42,14 +42,21 @@ wire::Response SyncService::enroll(const std::string& body) {
   return wire::json_response(200, {{"user", to_hex(user)}, {"name", *name}});
 }
 
+// Both login steps refuse an unknown device (each with its own status, as the
+// contract says) and a revoked one, then spend one of the device's rate tokens.
+void SyncService::require_active_device(const Bytes& device, int unknown_status, const char* unknown_code) {
+  auto entry = store_.device(device);
+  if (!entry)
+    refuse(unknown_status, unknown_code, "Device " + short_hex(device) + " is not enrolled: enrol it with a code first.");
+  if (entry->revoked) refuse(403, "forbidden", "Device " + short_hex(device) + " has been revoked by the operator.");
+  take_rate_token(device);
+}
+
 wire::Response SyncService::login_challenge(const std::string& body, RequestInfo& info) {
   json j = parse_object(body, {"device"});
   Bytes device = base64_member(j, "device", crypto::kSignPublicSize);
   info.device = short_hex(device);
-  auto entry = store_.device(device);
-  if (!entry) refuse(404, "not_found", "Device " + info.device + " is not enrolled: enrol it with a code first.");
-  if (entry->revoked) refuse(403, "forbidden", "Device " + info.device + " has been revoked by the operator.");
-  take_rate_token(device);
+  require_active_device(device, 404, "not_found");
   Bytes challenge = crypto::random_bytes(32);
   store_.add_challenge(challenge, device, now_ms_ + limits_.challenge_ms, now_ms_);
   return wire::json_response(200, {{"challenge", wire::base64(challenge)}, {"expires_in", limits_.challenge_ms / 1000}});
@@ -61,10 +68,7 @@ wire::Response SyncService::login(const std::string& body, RequestInfo& info) {
   Bytes challenge = base64_member(j, "challenge", 32);
   Bytes sig = base64_member(j, "sig", crypto::kSignatureSize);
   info.device = short_hex(device);
-  auto entry = store_.device(device);
-  if (!entry) refuse(401, "unauthorized", "Device " + info.device + " is not enrolled.");
-  if (entry->revoked) refuse(403, "forbidden", "Device " + info.device + " has been revoked by the operator.");
-  take_rate_token(device);
+  require_active_device(device, 401, "unauthorized");
   auto owner = store_.challenge_device(challenge, now_ms_);
   if (!owner || *owner != device)
     refuse(401, "unauthorized", "The challenge is unknown, used or expired: ask for a new one.");
