@@ -1,0 +1,148 @@
+// Issue 5, browser test 1: the author works on the tablet, offline for the
+// note; the practitioner agrees with the native CLI; the tablet shows the
+// agreement; its IndexedDB holds none of the note's text.
+import { join } from "node:path";
+import { expect, waitUntil, PASSPHRASE } from "./harness.mjs";
+import * as ui from "./app.mjs";
+import { scanPageIndexedDb } from "./idb-scan.mjs";
+
+const NOTE_TITLE = "Home visit on 3 March";
+const SENTENCES = [
+  "Saw the child at home on 3 March with the health visitor.",
+  "The child was playing with a purple giraffe in the hallway.",
+  "Mother said the referral letter never arrived.",
+];
+const NOTE_BODY = SENTENCES.join(" ");
+
+export async function walkthrough(world, checks) {
+  const check = checks.check.bind(checks);
+  const url = await world.startServer();
+  const authorCode = world.operatorAdd("Alex Author", "imr_author");
+  const practCode = world.operatorAdd("Pat Practitioner", "practitioner");
+  world.cli("pract", "enroll", "--server", url, "--code", practCode, "--name", "Pat Practitioner");
+  const page = await world.launchBrowser();
+
+  await check("the app loads from casekeep-server and offers enrolment (server defaults to its origin)", async () => {
+    await ui.enrol(page, url, { code: authorCode, name: "Alex Author" });
+    await ui.guideShot(page, "tablet-enrol");
+  });
+  await check("the author enrols in the browser with a one-time code", async () => {
+    await ui.submitEnrol(page);
+    const me = await ui.vault(page, "ck.identity().name");
+    expect(me === "Alex Author", `identity is '${me}'`);
+  });
+  await check("the service worker caches the app shell and controls the page", () => ui.waitOfflineReady(page));
+
+  let caseId, interviewId, noteId, draftId;
+  await check("creates a case and an interview", async () => {
+    caseId = await ui.createCase(page, { kind: "imr", reference: "IMR-2024-07", title: "Health visiting for Child A" });
+    interviewId = await ui.createInterview(page, { practitioner: "Pat Practitioner", where: "Clinic room 2" });
+    expect(/^[0-9a-f]{32}$/.test(interviewId), `interview id '${interviewId}'`);
+  });
+  await check("adds the practitioner from the server's directory as a member of the interview", async () => {
+    await ui.addMember(page, "Pat Practitioner", "practitioner");
+    const roles = await ui.vault(page, `ck.members(${JSON.stringify(interviewId)}).map((m) => m.fields.role)`);
+    expect(roles.includes("practitioner"), `member roles: ${roles}`);
+  });
+  await check("the sync bar shows offline when the network goes", async () => {
+    await world.context.setOffline(true);
+    await waitUntil("the sync bar to show Offline", async () => (await page.getByTestId("net-state").textContent()) === "Offline");
+  });
+  await check("offline: writes a note and signs it", async () => {
+    noteId = await ui.writeNote(page, NOTE_TITLE, NOTE_BODY);
+    expect((await ui.noteStatus(page)) === "draft", "a new note is a draft");
+    await page.getByTestId("note-sign").click();
+    await waitUntil("the note to show signed", async () => (await ui.noteStatus(page)) === "signed");
+    const signer = await page.getByTestId("signature-signer").textContent();
+    expect(signer === "Alex Author", `signed by '${signer}'`);
+  });
+  await check("offline: a second note stays a draft; the bar counts unsynced changes", async () => {
+    await page.getByTestId("back-to-interview").click();
+    draftId = await ui.writeNote(page, "Referral", "Referral to be confirmed with the GP surgery.");
+    await page.getByTestId("back-to-interview").click();
+    await page.getByTestId("note-item").nth(1).waitFor();
+    const count = await ui.unsynced(page);
+    expect(count >= 3, `unsynced count ${count}`);
+    await ui.guideShot(page, "tablet-interview");
+    await ui.guideShot(page, "tablet-offline-sync-bar", { landscape: true });
+  });
+  await check("offline: reloading loads the app from the service worker and asks to unlock", async () => {
+    await page.evaluate((id) => { location.hash = `#/note/${id}`; }, noteId);
+    await page.getByTestId("note-view").waitFor();
+    await page.reload();
+    await page.getByTestId("unlock-form").waitFor();
+    expect((await page.getByTestId("net-state").textContent()) === "Offline", "still offline");
+  });
+  await check("a wrong passphrase is refused with a readable error and the vault stays locked", async () => {
+    await ui.unlock(page, "not the passphrase");
+    const error = await page.getByTestId("error").textContent();
+    expect(error.includes("wrong_passphrase"), `error shown: '${error}'`);
+    expect(!(await ui.vault(page, "ck.status().unlocked")), "still locked");
+  });
+  await check("offline, after reload: unlocks and the signed note is still there", async () => {
+    await ui.unlock(page);
+    await page.getByTestId("note-view").waitFor();
+    expect((await page.getByTestId("note-content").textContent()) === NOTE_BODY, "the note's text");
+    expect((await ui.noteStatus(page)) === "signed", "status signed");
+  });
+  await check("back online: syncs (Sync button) and nothing is left unsynced", async () => {
+    await world.context.setOffline(false);
+    await waitUntil("the sync bar to show Online", async () => (await page.getByTestId("net-state").textContent()) === "Online");
+    await ui.sync(page);
+    const lastSync = await page.getByTestId("last-sync").textContent();
+    expect(lastSync !== "never", "last sync shown");
+  });
+  await check("the practitioner (native CLI) syncs, sees the signed note and agrees", () => {
+    world.cli("pract", "sync");
+    const shown = world.cliJson("pract", "note", "show", noteId);
+    expect(shown.status === "signed", `the practitioner sees status ${shown.status}`);
+    world.cli("pract", "note", "agree", noteId);
+    world.cli("pract", "sync");
+  });
+  await check("the browser syncs and shows the note agreed with both signatures, valid and current", async () => {
+    await page.goto(`${url}/#/note/${noteId}`);
+    await page.getByTestId("note-view").waitFor();
+    await ui.sync(page);
+    await waitUntil("the note to show agreed", async () => (await ui.noteStatus(page)) === "agreed");
+    const signatures = page.getByTestId("signature");
+    expect((await signatures.count()) === 2, `${await signatures.count()} signatures`);
+    const signers = await page.getByTestId("signature-signer").allTextContents();
+    expect(signers.join("|") === "Alex Author|Pat Practitioner", `signers: ${signers}`);
+    const kinds = await signatures.evaluateAll((els) => els.map((e) => e.dataset.kind));
+    expect(kinds.join("|") === "signed|agreed", `kinds: ${kinds}`);
+    const valid = await page.getByTestId("signature-valid").allTextContents();
+    expect(valid.every((v) => v === "valid"), `validity: ${valid}`);
+    const current = await page.getByTestId("signature-current").allTextContents();
+    expect(current.every((v) => v === "this version"), `currency: ${current}`);
+  });
+  await check("a screenshot of the note view is saved as an artifact", async () => {
+    await page.screenshot({ path: join(world.artifacts, "note-view.png"), fullPage: true });
+    await ui.guideShot(page, "tablet-note-agreed");
+    await ui.guideShot(page, "tablet-note-agreed-landscape", { landscape: true });
+  });
+  await check("the browser's IndexedDB holds no sentence of the note (and the scan does see the vault)", async () => {
+    const scan = await scanPageIndexedDb(page, [...SENTENCES, NOTE_TITLE, "purple giraffe", "SQLite format 3"]);
+    const control = scan.found["SQLite format 3"];
+    expect(control.length > 0, `positive control: no SQLite header in ${scan.records} records of ${scan.databases}`);
+    for (const needle of [...SENTENCES, NOTE_TITLE, "purple giraffe"])
+      expect(scan.found[needle].length === 0, `'${needle}' found in ${scan.found[needle]}`);
+    console.log(`     scanned ${scan.databases.length} database(s), ${scan.stores} store(s), ${scan.records} records, ${scan.bytes} bytes; SQLite header in ${control[0]}`);
+  });
+  await check("the cases page lists the case; locking on demand hides everything until unlocked", async () => {
+    await page.getByTestId("nav-cases").click();
+    await page.getByTestId("case-item").first().waitFor();
+    await ui.guideShot(page, "tablet-cases", { landscape: true });
+    await page.getByTestId("lock-button").click();
+    await page.getByTestId("unlock-form").waitFor();
+    const shown = await page.locator("body").innerText();
+    expect(!shown.includes("Health visiting for Child A"), "the case title is still shown while locked");
+    await ui.unlock(page);
+    await page.getByTestId("case-item").first().waitFor();
+  });
+  await check("the vault verifies in the browser and on the practitioner's CLI", async () => {
+    const problems = await ui.vault(page, "ck.verify()");
+    expect(problems.length === 0, `browser verify: ${JSON.stringify(problems)}`);
+    world.cli("pract", "verify");
+  });
+  return { caseId, draftId };
+}
