@@ -1,17 +1,19 @@
 // The fixed, seeded benchmark workload (issue 6): notes with a 40-character
-// title and about 1,000 characters of words, the same on every run.
+// title and about 1,000 characters of words, the same on every run and in
+// both systems: bench/compare/workload.js is a line-for-line port (mulberry32
+// seeded per note), so casekeep and PouchDB store byte-identical texts.
+// Notes are made one at a time from their index, so no run holds them all.
 #pragma once
 #include <cstdint>
 #include <string>
-#include <vector>
 
 namespace casekeep::bench {
 
 struct NoteInput {
   std::string title;  // 40 characters
-  std::string body;   // ~1,000 characters of words
+  std::string body;   // 1,000 characters of words
 };
 
-std::vector<NoteInput> make_notes(std::size_t count, std::uint64_t seed = 42);
+NoteInput make_note(std::size_t index, std::uint32_t seed = 42);
 
 }  // namespace casekeep::bench

@@ -70,6 +70,7 @@ class ServerProcess {
   }
 
   const std::string& url() const { return url_; }
+  pid_t pid() const { return pid_; }  // the benchmark reads its peak RSS
   std::string database() const { return data_ + "/server.db"; }
 
  private:
