@@ -1,0 +1,87 @@
+# The WebAssembly build's dependencies and flags (included when EMSCRIPTEN).
+#
+# find_package and pkg-config do not apply under the Emscripten toolchain, so the
+# targets the native build gets from Debian are defined here under the SAME names,
+# built from sources that scripts/fetch-wasm-sources verified and cached:
+#   SQLite::SQLite3              static library from the SQLite amalgamation
+#   PkgConfig::SODIUM            static libsodium from Debian's source package
+#   nlohmann_json::nlohmann_json header-only, a copy of Debian's headers
+#   Catch2::Catch2               header-only, a copy of Debian's headers
+# Debian's /usr/include is never on emcc's include path: its headers are for the
+# host; only the header-only libraries are copied into the build tree.
+
+set(CASEKEEP_WASM_SQLITE "" CACHE PATH "SQLite amalgamation directory (from scripts/fetch-wasm-sources)")
+set(CASEKEEP_WASM_SODIUM "" CACHE PATH "libsodium source tree (from scripts/fetch-wasm-sources)")
+set(CASEKEEP_HOST_INCLUDE /usr/include CACHE PATH "Where Debian's header-only libraries are copied from")
+set(CASEKEEP_HOST_CMAKE /usr/lib/cmake CACHE PATH "Where Debian's Catch2 CMake modules are copied from")
+if(NOT EXISTS "${CASEKEEP_WASM_SQLITE}/sqlite3.c" OR NOT EXISTS "${CASEKEEP_WASM_SODIUM}/src/libsodium")
+  message(FATAL_ERROR "The wasm build needs CASEKEEP_WASM_SQLITE and CASEKEEP_WASM_SODIUM: "
+                      "use scripts/build-wasm, or pass the -D lines scripts/fetch-wasm-sources prints.")
+endif()
+
+# Third-party C code: optimised even in Debug (the tests would crawl otherwise),
+# without the project's warnings.
+set(_third_party_options -O2 -w)
+
+# --- SQLite ------------------------------------------------------------------
+add_library(casekeep_wasm_sqlite3 STATIC "${CASEKEEP_WASM_SQLITE}/sqlite3.c")
+set_target_properties(casekeep_wasm_sqlite3 PROPERTIES COMPILE_OPTIONS "${_third_party_options}")
+target_include_directories(casekeep_wasm_sqlite3 SYSTEM PUBLIC "${CASEKEEP_WASM_SQLITE}")
+target_compile_definitions(casekeep_wasm_sqlite3 PRIVATE
+  SQLITE_THREADSAFE=0            # no threads in this build
+  SQLITE_OMIT_LOAD_EXTENSION     # no dlopen
+  SQLITE_DQS=0                   # "x" is an identifier, never a string
+  SQLITE_DEFAULT_MEMSTATUS=0
+  SQLITE_OMIT_DEPRECATED
+  SQLITE_OMIT_SHARED_CACHE
+  SQLITE_USE_ALLOCA)
+add_library(SQLite::SQLite3 ALIAS casekeep_wasm_sqlite3)
+
+# --- libsodium ---------------------------------------------------------------
+# All of src/libsodium; the CPU-specific files compile to nothing without their
+# HAVE_* macros. Randomness comes from libsodium's __EMSCRIPTEN__ path:
+# crypto.getRandomValues in browsers and workers, require('crypto') under Node.
+set(_sodium "${CASEKEEP_WASM_SODIUM}/src/libsodium")
+file(GLOB_RECURSE _sodium_sources CONFIGURE_DEPENDS "${_sodium}/*.c")
+# Its headers, copied so that the generated version.h sits beside export.h.
+set(_sodium_include "${CMAKE_BINARY_DIR}/wasm-deps/sodium-include")
+file(COPY "${_sodium}/include/" DESTINATION "${_sodium_include}" FILES_MATCHING PATTERN "*.h")
+configure_file("${CASEKEEP_WASM_SODIUM}/builds/msvc/version.h" "${_sodium_include}/sodium/version.h" COPYONLY)
+add_library(casekeep_wasm_sodium STATIC ${_sodium_sources})
+set_target_properties(casekeep_wasm_sodium PROPERTIES COMPILE_OPTIONS "${_third_party_options}")
+target_include_directories(casekeep_wasm_sodium SYSTEM
+  PUBLIC "${_sodium_include}"
+  PRIVATE "${_sodium_include}/sodium")
+target_compile_definitions(casekeep_wasm_sodium
+  PUBLIC SODIUM_STATIC
+  PRIVATE CONFIGURED=1 NATIVE_LITTLE_ENDIAN=1 HAVE_SYS_MMAN_H=1)
+add_library(PkgConfig::SODIUM ALIAS casekeep_wasm_sodium)
+
+# --- Header-only libraries and Catch2's CMake modules, copied ------------------
+set(_copied "${CMAKE_BINARY_DIR}/wasm-deps/include")
+foreach(_dir nlohmann catch2)
+  if(NOT EXISTS "${CASEKEEP_HOST_INCLUDE}/${_dir}")
+    message(FATAL_ERROR "${CASEKEEP_HOST_INCLUDE}/${_dir} is missing (scripts/install-deps installs it)")
+  endif()
+  file(COPY "${CASEKEEP_HOST_INCLUDE}/${_dir}" DESTINATION "${_copied}")
+endforeach()
+add_library(nlohmann_json::nlohmann_json INTERFACE IMPORTED)
+target_include_directories(nlohmann_json::nlohmann_json SYSTEM INTERFACE "${_copied}")
+add_library(Catch2::Catch2 INTERFACE IMPORTED)
+target_include_directories(Catch2::Catch2 SYSTEM INTERFACE "${_copied}")
+file(COPY "${CASEKEEP_HOST_CMAKE}/Catch2/Catch.cmake" "${CASEKEEP_HOST_CMAKE}/Catch2/CatchAddTests.cmake"
+     DESTINATION "${CMAKE_BINARY_DIR}/wasm-deps/cmake")
+list(APPEND CMAKE_MODULE_PATH "${CMAKE_BINARY_DIR}/wasm-deps/cmake")
+
+# --- Flags for everything built to wasm --------------------------------------
+# One static wasm module: position-independent code would only add GOT indirection.
+set(CMAKE_POSITION_INDEPENDENT_CODE OFF)
+# C++ exceptions are off by default in Emscripten; the core throws casekeep::Error.
+add_compile_options($<$<COMPILE_LANGUAGE:CXX>:-fexceptions>)
+add_link_options(-fexceptions)
+# Optimised links run Emscripten's acorn-based JS optimiser; Debian ships acorn
+# under /usr/share/nodejs, which a Node from elsewhere does not search.
+if(NOT CMAKE_CXX_LINKER_LAUNCHER AND EXISTS /usr/share/nodejs/acorn)
+  set(CMAKE_C_LINKER_LAUNCHER ${CMAKE_COMMAND} -E env NODE_PATH=/usr/share/nodejs)
+  set(CMAKE_CXX_LINKER_LAUNCHER ${CMAKE_COMMAND} -E env NODE_PATH=/usr/share/nodejs)
+endif()
