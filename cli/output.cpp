@@ -3,70 +3,9 @@
 #include "output.hpp"
 
 #include <algorithm>
-#include <ctime>
-#include <iomanip>
 #include <iostream>
-#include <sstream>
 
 #include "casekeep/clock.hpp"
-
-namespace casekeep {
-
-void to_json(json& out, const Head& head) {
-  out = json{{"op", head.op}, {"value", head.value}, {"hlc", head.hlc}, {"author", head.author}};
-}
-
-void to_json(json& out, const RecordView& view) {
-  out = json{{"id", view.id},
-             {"space", view.space},
-             {"type", view.type},
-             {"deleted", view.deleted},
-             {"deleted_reason", view.deleted_reason},
-             {"created_by", view.created_by},
-             {"created_hlc", view.created_hlc},
-             {"fields", view.fields},
-             {"conflicts", view.conflicts}};
-}
-
-void to_json(json& out, const SignatureView& signature) {
-  out = json{{"kind", signature.kind},   {"signer", signature.signer},   {"signer_name", signature.signer_name},
-             {"valid", signature.valid}, {"current", signature.current}, {"comment", signature.comment},
-             {"hlc", signature.hlc}};
-}
-
-void to_json(json& out, const NoteView& note) {
-  out = json{{"record", note.record},
-             {"status", note.status},
-             {"signatures", note.signatures},
-             {"addenda", note.addenda}};
-}
-
-void to_json(json& out, const HistoryEntry& entry) {
-  out = json{{"changeset", entry.changeset}, {"op", entry.op},     {"author", entry.author},
-             {"author_name", entry.author_name}, {"device", entry.device}, {"hlc", entry.hlc},
-             {"kind", entry.kind},           {"field", entry.field}, {"value", entry.value}};
-}
-
-void to_json(json& out, const Conflict& conflict) {
-  out = json{{"space", conflict.space}, {"record", conflict.record}, {"type", conflict.type},
-             {"field", conflict.field}, {"heads", conflict.heads}};
-}
-
-void to_json(json& out, const VerifyProblem& problem) {
-  out = json{{"subject", problem.subject}, {"message", problem.message}};
-}
-
-void to_json(json& out, const UserCard& card) {
-  out = json{{"user", card.user}, {"box_key", card.box_key}, {"sig", card.sig}};
-}
-
-void from_json(const json& in, UserCard& card) {
-  in.at("user").get_to(card.user);
-  in.at("box_key").get_to(card.box_key);
-  in.at("sig").get_to(card.sig);
-}
-
-}  // namespace casekeep
 
 namespace casekeep::cli {
 
@@ -78,18 +17,6 @@ void print_created(const Globals& globals, const std::string& id) {
   } else {
     std::cout << id << '\n';
   }
-}
-
-std::string format_hlc(std::uint64_t hlc) {
-  const std::uint64_t millis = Hlc::millis(hlc);
-  const auto seconds = static_cast<std::time_t>(millis / 1000);
-  std::tm utc{};
-  // The CLI is single-threaded, so gmtime's shared buffer is safe to copy from.
-  if (const std::tm* parts = std::gmtime(&seconds); parts != nullptr) utc = *parts;
-  std::ostringstream text;
-  text << std::put_time(&utc, "%Y-%m-%dT%H:%M:%S") << '.' << std::setw(3) << std::setfill('0')
-       << millis % 1000 << 'Z';
-  return text.str();
 }
 
 std::string short_id(const std::string& hex) { return hex.substr(0, 8); }

@@ -7,22 +7,8 @@
 #include <vector>
 
 #include "casekeep/records.hpp"
+#include "casekeep/records_json.hpp"
 #include "globals.hpp"
-
-namespace casekeep {
-
-// In namespace casekeep so nlohmann/json finds them by argument-dependent lookup.
-void to_json(json& out, const Head& head);
-void to_json(json& out, const RecordView& view);
-void to_json(json& out, const SignatureView& signature);
-void to_json(json& out, const NoteView& note);
-void to_json(json& out, const HistoryEntry& entry);
-void to_json(json& out, const Conflict& conflict);
-void to_json(json& out, const VerifyProblem& problem);
-void to_json(json& out, const UserCard& card);
-void from_json(const json& in, UserCard& card);
-
-}  // namespace casekeep
 
 namespace casekeep::cli {
 
@@ -31,8 +17,6 @@ void print_json(const json& document);
 // A new record's id: alone on its line for people, so ID=$(casekeep ...) works.
 void print_created(const Globals& globals, const std::string& id);
 
-// "2024-05-01T09:30:00.123Z" from a hybrid logical clock stamp.
-std::string format_hlc(std::uint64_t hlc);
 // Enough of a hex id to tell people apart in a listing.
 std::string short_id(const std::string& hex);
 // A value as a person reads it: strings without quotes, anything else as JSON.

@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "casekeep/error.hpp"
+#include "casekeep/exchange.hpp"
 
 namespace casekeep {
 namespace {
@@ -155,38 +156,18 @@ wire::Request SyncEngine::conflicts_request(const std::string& space) const {
   return authorized("GET", "/v1/spaces/" + space + "/conflicts", "");
 }
 
-wire::Response send_authorized(SyncEngine& engine, Carrier& carrier, const std::function<wire::Request()>& make) {
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    if (!engine.logged_in()) {
-      wire::Response challenge = carrier.send(engine.challenge_request());
-      engine.on_login_response(carrier.send(engine.login_request(challenge)));
-    }
-    wire::Request request = make();
-    request.token = engine.token();  // the current token, even if `make` ran before a login
-    wire::Response response = carrier.send(request);
-    if (response.status != 401) return response;
-    engine.forget_token();  // expired: log in again, once
-  }
-  throw Error(ErrorCode::refused, "The server refused this device's login.");
+SyncSummary sync_with(SyncEngine& engine, Carrier& carrier, const std::function<void(const std::string&)>& progress) {
+  SyncRun run(engine);
+  drive(run, carrier, [&] {
+    if (progress) progress(run.progress());
+  });
+  return run.summary();
 }
 
-SyncSummary sync_with(SyncEngine& engine, Carrier& carrier, const std::function<void(const std::string&)>& progress) {
-  SyncSummary summary;
-  auto say = [&](const std::string& line) {
-    if (progress) progress(line);
-  };
-  for (;;) {
-    std::optional<wire::Request> push = engine.push_request();
-    if (!push) break;
-    summary.sent += engine.on_push_response(send_authorized(engine, carrier, [&] { return *push; }));
-    say("sent " + std::to_string(summary.sent) + " changesets");
-  }
-  for (bool more = true; more;) {
-    more = engine.on_pull_response(send_authorized(engine, carrier, [&] { return engine.pull_request(); }), summary);
-    say("received " + std::to_string(summary.received) + " changesets");
-  }
-  summary.conflicts = engine.open_conflicts();
-  return summary;
+wire::Response send_authorized(SyncEngine& engine, Carrier& carrier, const std::function<wire::Request()>& make) {
+  AuthorizedCall call(engine, make);
+  drive(call, carrier);
+  return call.answer();
 }
 
 }  // namespace casekeep

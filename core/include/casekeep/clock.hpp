@@ -2,6 +2,7 @@
 // (hybrid logical clocks, timestamps in history) is testable with a fake clock.
 #pragma once
 #include <cstdint>
+#include <string>
 
 namespace casekeep {
 
@@ -29,5 +30,8 @@ class Hlc {
  private:
   std::uint64_t last_;
 };
+
+// "2024-05-01T09:30:00.123Z" from a hybrid logical clock stamp.
+std::string format_hlc(std::uint64_t hlc);
 
 }  // namespace casekeep

@@ -1,0 +1,83 @@
+// A conversation with the server as a sans-IO state machine: next() says what
+// to send, feed() takes the answer, until next() has nothing more. It logs in
+// first when it needs a token, and once more after a 401 (an expired token).
+// Native clients drive it with a Carrier (drive()); the browser drives the same
+// object with fetch(), one await per request.
+#pragma once
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "casekeep/sync_engine.hpp"
+
+namespace casekeep {
+
+class Exchange {
+ public:
+  explicit Exchange(SyncEngine& engine) : engine_(engine) {}
+  virtual ~Exchange() = default;
+  Exchange(const Exchange&) = delete;
+  Exchange& operator=(const Exchange&) = delete;
+
+  // The next request to send, or nothing when the exchange is over.
+  std::optional<wire::Request> next();
+  // The answer to the request next() gave. Throws casekeep::Error when the
+  // answer ends the exchange in failure; what was acknowledged stays so.
+  void feed(const wire::Response& response);
+  // One line saying how far it got, for a progress display.
+  virtual std::string progress() const { return {}; }
+
+ protected:
+  // The next request of the exchange itself (asked again after a re-login, so
+  // it must be the same until answered), or nothing when it is over.
+  virtual std::optional<wire::Request> next_call() = 0;
+  virtual void on_answer(const wire::Response& response) = 0;
+  virtual bool needs_login() const { return true; }
+  SyncEngine& engine_;
+
+ private:
+  enum class Sent { nothing, challenge, login, call };
+  Sent sent_ = Sent::nothing;
+  std::optional<wire::Response> challenge_;
+  bool retried_ = false;
+};
+
+// Push the whole outbox in batches, then pull every page.
+class SyncRun : public Exchange {
+ public:
+  using Exchange::Exchange;
+  const SyncSummary& summary() const { return summary_; }
+  std::string progress() const override;
+
+ protected:
+  std::optional<wire::Request> next_call() override;
+  void on_answer(const wire::Response& response) override;
+
+ private:
+  enum class Phase { push, pull, done };
+  Phase phase_ = Phase::push;
+  SyncSummary summary_;
+};
+
+// One request that needs a token; the answer is kept whatever its status.
+class AuthorizedCall : public Exchange {
+ public:
+  AuthorizedCall(SyncEngine& engine, std::function<wire::Request()> make)
+      : Exchange(engine), make_(std::move(make)) {}
+  const wire::Response& answer() const { return answer_; }
+
+ protected:
+  std::optional<wire::Request> next_call() override;
+  void on_answer(const wire::Response& response) override;
+
+ private:
+  std::function<wire::Request()> make_;
+  bool answered_ = false;
+  wire::Response answer_;
+};
+
+// Carry every request of `exchange` through `carrier`; `after_each` runs after
+// each answer is fed (for progress).
+void drive(Exchange& exchange, Carrier& carrier, const std::function<void()>& after_each = {});
+
+}  // namespace casekeep

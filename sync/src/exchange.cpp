@@ -1,0 +1,89 @@
+#include "casekeep/exchange.hpp"
+
+#include <utility>
+
+#include "casekeep/error.hpp"
+
+namespace casekeep {
+
+std::optional<wire::Request> Exchange::next() {
+  if (needs_login() && !engine_.logged_in()) {
+    if (challenge_) {
+      sent_ = Sent::login;
+      return engine_.login_request(*std::exchange(challenge_, std::nullopt));  // checks the challenge answer
+    }
+    sent_ = Sent::challenge;
+    return engine_.challenge_request();
+  }
+  std::optional<wire::Request> call = next_call();
+  sent_ = call ? Sent::call : Sent::nothing;
+  if (call && needs_login()) call->token = engine_.token();
+  return call;
+}
+
+void Exchange::feed(const wire::Response& response) {
+  switch (std::exchange(sent_, Sent::nothing)) {
+    case Sent::nothing:
+      throw Error(ErrorCode::invalid_argument, "There is no request waiting for this answer.");
+    case Sent::challenge:
+      challenge_ = response;
+      return;
+    case Sent::login:
+      engine_.on_login_response(response);
+      return;
+    case Sent::call:
+      if (response.status == 401 && needs_login()) {
+        if (retried_) throw Error(ErrorCode::refused, "The server refused this device's login.");
+        retried_ = true;  // the token expired: log in again, once, and ask again
+        engine_.forget_token();
+        return;
+      }
+      retried_ = false;
+      on_answer(response);
+      return;
+  }
+}
+
+std::optional<wire::Request> SyncRun::next_call() {
+  if (phase_ == Phase::push) {
+    if (std::optional<wire::Request> push = engine_.push_request()) return push;
+    phase_ = Phase::pull;
+  }
+  if (phase_ == Phase::pull) return engine_.pull_request();
+  return std::nullopt;
+}
+
+void SyncRun::on_answer(const wire::Response& response) {
+  if (phase_ == Phase::push) {
+    summary_.sent += engine_.on_push_response(response);
+    return;
+  }
+  if (!engine_.on_pull_response(response, summary_)) {
+    phase_ = Phase::done;
+    summary_.conflicts = engine_.open_conflicts();
+  }
+}
+
+std::string SyncRun::progress() const {
+  if (phase_ == Phase::push) return "sent " + std::to_string(summary_.sent) + " changesets";
+  return "received " + std::to_string(summary_.received) + " changesets";
+}
+
+std::optional<wire::Request> AuthorizedCall::next_call() {
+  if (answered_) return std::nullopt;
+  return make_();
+}
+
+void AuthorizedCall::on_answer(const wire::Response& response) {
+  answer_ = response;
+  answered_ = true;
+}
+
+void drive(Exchange& exchange, Carrier& carrier, const std::function<void()>& after_each) {
+  while (std::optional<wire::Request> request = exchange.next()) {
+    exchange.feed(carrier.send(*request));
+    if (after_each) after_each();
+  }
+}
+
+}  // namespace casekeep

@@ -1,0 +1,230 @@
+// casekeep.mjs: the JavaScript API of casekeep (types in casekeep.d.ts).
+//
+// The core and the sync engine are the same C++ as the native client,
+// compiled to WebAssembly (casekeep-core.mjs/.wasm). The vault is one SQLite
+// file in Emscripten's IDBFS: loaded from IndexedDB when opened, and flushed
+// back after every write, before the write's promise resolves. Requests to
+// the server come out of the engine as plain values and travel with fetch();
+// the engine never touches the network itself.
+import createCasekeepCore from "./casekeep-core.mjs";
+
+export class CasekeepError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.name = "CasekeepError";
+    this.code = code;
+  }
+}
+
+const VAULT_FILE = "vault.db";
+
+export async function open(options = {}) {
+  const core = await createCasekeepCore(options.wasmBinary ? { wasmBinary: options.wasmBinary } : {});
+  const mount = "/" + (options.name || "casekeep");
+  core.FS.mkdir(mount);
+  const persistent = !options.memory && typeof indexedDB !== "undefined";
+  if (persistent) {
+    core.FS.mount(core.IDBFS, {}, mount);
+    await syncfs(core, true);
+  }
+  const persisted = persistent ? await requestPersistence() : false;
+  return new Casekeep(core, mount, persistent, persisted, options);
+}
+
+function syncfs(core, populate) {
+  return new Promise((resolve, reject) => {
+    core.FS.syncfs(populate, (error) =>
+      error ? reject(new CasekeepError("storage", "The browser's storage failed: " + error)) : resolve());
+  });
+}
+
+async function requestPersistence() {
+  try {
+    if (!navigator.storage || !navigator.storage.persist) return false;
+    return (await navigator.storage.persisted()) || (await navigator.storage.persist());
+  } catch {
+    return false;
+  }
+}
+
+// One request of the sync engine, carried by fetch(). Any failure to get an
+// answer is status 0, which the engine reports as "unavailable".
+async function carry(server, request) {
+  const headers = {};
+  if (request.body) headers["Content-Type"] = "application/json";
+  if (request.token) headers["Authorization"] = "Bearer " + request.token;
+  try {
+    const response = await fetch(new URL(request.path, server), {
+      method: request.method,
+      headers,
+      body: request.body || undefined,
+      cache: "no-store",
+    });
+    return { status: response.status, body: await response.text() };
+  } catch {
+    return { status: 0, body: "" };
+  }
+}
+
+// Let the page paint (e.g. "Unlocking…") before a long synchronous step.
+const yieldToPage = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+export class Casekeep {
+  constructor(core, mount, persistent, persisted, options) {
+    this._core = core;
+    this._persistent = persistent;
+    this._persisted = persisted;
+    this._onChange = options.onChange || (() => {});
+    this._kdf = options.kdf;
+    this._call = core.cwrap("ck_call", "number", ["number", "string", "string"]);
+    this._handle = core.cwrap("ck_open", "number", ["string"])(mount + "/" + VAULT_FILE);
+    this._flushing = Promise.resolve();
+  }
+
+  // The core's answer to one method, or a CasekeepError with its code.
+  _invoke(method, args = {}) {
+    const pointer = this._call(this._handle, method, JSON.stringify(args));
+    if (!pointer) throw new CasekeepError("storage", "Out of memory.");
+    const text = this._core.UTF8ToString(pointer);
+    this._core._ck_free(pointer);
+    const answer = JSON.parse(text);
+    if (answer.error) throw new CasekeepError(answer.error.code, answer.error.message);
+    return answer.ok;
+  }
+
+  // IDBFS copies changed files to IndexedDB; flushes run one at a time.
+  _flush() {
+    if (!this._persistent) return Promise.resolve();
+    this._flushing = this._flushing.catch(() => {}).then(() => syncfs(this._core, false));
+    return this._flushing;
+  }
+
+  async _write(method, args) {
+    try {
+      return this._invoke(method, args);
+    } finally {
+      await this._flush();
+      this._onChange();
+    }
+  }
+
+  // Carry an exchange with the server: the engine says what to send, fetch()
+  // sends it, the answer goes back in, and the vault is flushed after each.
+  async _exchange(server, method, args) {
+    this._invoke(method, args);
+    try {
+      for (;;) {
+        const request = this._invoke("next");
+        if (request === null) break;
+        const answer = await carry(server, request);
+        try {
+          this._invoke("feed", answer);
+        } finally {
+          await this._flush();
+        }
+      }
+      return this._invoke("result");
+    } finally {
+      await this._flush();
+      this._onChange();
+    }
+  }
+
+  status() {
+    return { ...this._invoke("status"), persisted: this._persisted };
+  }
+  identity() {
+    return this._invoke("identity");
+  }
+
+  async create(passphrase, displayName) {
+    await yieldToPage();
+    const args = { passphrase, name: displayName };
+    if (this._kdf) args.kdf = this._kdf;
+    await this._write("create", args);
+  }
+  async unlock(passphrase) {
+    await yieldToPage();
+    this._invoke("unlock", { passphrase });
+    this._onChange();
+  }
+  lock() {
+    this._invoke("lock");
+    this._onChange();
+  }
+
+  enroll(server, code) {
+    return this._exchange(server, "enroll", { server, code });
+  }
+  sync() {
+    const { server } = this.status();
+    return this._exchange(server, "sync", {});
+  }
+
+  createCase(input) {
+    return this._write("create_case", input);
+  }
+  cases() {
+    return this._invoke("cases");
+  }
+  get(id) {
+    return this._invoke("get", { id });
+  }
+  createInterview(input) {
+    return this._write("create_interview", input);
+  }
+  interviews(caseId) {
+    return this._invoke("interviews", { case: caseId });
+  }
+  allInterviews() {
+    return this._invoke("all_interviews");
+  }
+  addMember(space, user, role) {
+    const { server } = this.status();
+    return this._exchange(server, "add_member", { space, user, role });
+  }
+  members(space) {
+    return this._invoke("members", { space });
+  }
+
+  addNote(interview, title, body) {
+    return this._write("add_note", { interview, title, body });
+  }
+  editNote(note, changes) {
+    return this._write("edit_note", { note, ...changes });
+  }
+  signNote(note) {
+    return this._write("sign_note", { note });
+  }
+  agreeNote(note) {
+    return this._write("agree_note", { note });
+  }
+  disputeNote(note, comment) {
+    return this._write("dispute_note", { note, comment });
+  }
+  addAddendum(note, title, body) {
+    return this._write("add_addendum", { note, title, body });
+  }
+  note(id) {
+    return this._invoke("note", { id });
+  }
+  notes(interview) {
+    return this._invoke("notes", { interview });
+  }
+
+  setField(record, field, value) {
+    return this._write("set_field", { record, field, value });
+  }
+  history(record) {
+    return this._invoke("history", { record });
+  }
+  verify() {
+    return this._invoke("verify");
+  }
+  conflicts(space) {
+    return this._invoke("conflicts", space ? { space } : {});
+  }
+  resolve(record, field, value) {
+    return this._write("resolve", { record, field, value });
+  }
+}
