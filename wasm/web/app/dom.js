@@ -13,7 +13,7 @@ export function h(tag, attrs = {}, ...children) {
     else if (key in el && !key.includes("-")) el[key] = value;
     else el.setAttribute(key, value === true ? "" : String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
     el.append(child instanceof Node ? child : String(child));
   }

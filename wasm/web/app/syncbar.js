@@ -37,7 +37,7 @@ export class SyncBar {
     const open = Boolean(status && status.unlocked);
     this.unsynced.textContent = status ? String(status.unsynced) : "0";
     this.lastSync.textContent = status ? when(status.last_sync) : "never";
-    this.persisted.textContent = status && status.persisted ? "Storage: persistent" : "Storage: may be cleared by the browser";
+    this.persisted.textContent = status && status.persisted ? "Storage: persistent" : "Storage: not persistent";
     this.syncButton.disabled = this.busy || !open || !status.server;
     this.lockButton.disabled = !open;
   }
