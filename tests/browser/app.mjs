@@ -66,17 +66,23 @@ export async function unsynced(page) {
   return Number(await page.getByTestId("unsynced-count").textContent());
 }
 
-/** Presses Sync and waits for it to finish with nothing left unsynced. */
+/** Presses Sync and waits for that sync to finish with nothing left unsynced. */
 export async function sync(page) {
-  const before = await page.getByTestId("sync-result").textContent();
-  await page.getByTestId("sync-button").click();
-  await waitUntil("the sync to finish", async () => {
-    const text = await page.getByTestId("sync-result").textContent();
-    const busy = (await page.getByTestId("sync-button").textContent()) !== "Sync";
-    if (text.startsWith("Sync failed")) throw new Error(text);
-    return !busy && text !== before && text.startsWith("Sent");
-  });
+  const bar = page.getByTestId("sync-bar");
+  const button = page.getByTestId("sync-button");
+  // An automatic sync (on reconnect) may be running: wait for it first.
+  await waitUntil("the Sync button to be free", () => button.isEnabled());
+  const before = Number(await bar.getAttribute("data-syncs"));
+  await button.click();
+  await waitUntil("the sync to finish", async () => Number(await bar.getAttribute("data-syncs")) > before);
+  const text = await page.getByTestId("sync-result").textContent();
+  expect(text.startsWith("Sent"), text);
   await waitUntil("no unsynced changes", async () => (await unsynced(page)) === 0);
+}
+
+/** Shows a view by its hash, as following a link does (no reload). */
+export async function show(page, hash) {
+  await page.evaluate((h) => { location.hash = h; }, hash);
 }
 
 export async function unlock(page, passphrase = PASSPHRASE) {

@@ -72,7 +72,7 @@ export async function conflict(world, checks) {
     expect((await ui.vault(page, "ck.conflicts().length")) === 0, "browser conflicts() is empty");
     const browserTitle = await ui.vault(page, `ck.get(${JSON.stringify(caseId)}).fields.title`);
     expect(browserTitle === CLI_TITLE, `browser title '${browserTitle}'`);
-    await page.goto(`${url}/#/case/${caseId}`);
+    await ui.show(page, `#/case/${caseId}`);
     await waitUntil("the case page's title", async () => (await page.getByTestId("field-title").textContent()) === CLI_TITLE);
   });
   await check("conflict: the history of the case shows every change", async () => {

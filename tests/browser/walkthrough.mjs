@@ -67,7 +67,7 @@ export async function walkthrough(world, checks) {
     await ui.guideShot(page, "tablet-offline-sync-bar", { landscape: true });
   });
   await check("offline: reloading loads the app from the service worker and asks to unlock", async () => {
-    await page.evaluate((id) => { location.hash = `#/note/${id}`; }, noteId);
+    await ui.show(page, `#/note/${noteId}`);
     await page.getByTestId("note-view").waitFor();
     await page.reload();
     await page.getByTestId("unlock-form").waitFor();
@@ -100,7 +100,6 @@ export async function walkthrough(world, checks) {
     world.cli("pract", "sync");
   });
   await check("the browser syncs and shows the note agreed with both signatures, valid and current", async () => {
-    await page.goto(`${url}/#/note/${noteId}`);
     await page.getByTestId("note-view").waitFor();
     await ui.sync(page);
     await waitUntil("the note to show agreed", async () => (await ui.noteStatus(page)) === "agreed");

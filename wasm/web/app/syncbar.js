@@ -5,6 +5,9 @@ import { h, when } from "./dom.js";
 
 export class SyncBar {
   constructor(root, { onSync, onLock }) {
+    // How many syncs have finished, for anything that waits on one (e.g. tests).
+    this.root = root;
+    root.dataset.syncs = "0";
     this.net = h("span", { class: "pill", "data-testid": "net-state" });
     this.unsynced = h("span", { "data-testid": "unsynced-count" }, "0");
     this.lastSync = h("span", { "data-testid": "last-sync" }, "never");
@@ -47,6 +50,7 @@ export class SyncBar {
   }
 
   setBusy(busy) {
+    if (this.busy && !busy) this.root.dataset.syncs = String(Number(this.root.dataset.syncs) + 1);
     this.busy = busy;
     this.syncButton.disabled = busy;
     this.syncButton.textContent = busy ? "Syncing…" : "Sync";
