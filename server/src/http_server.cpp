@@ -75,6 +75,19 @@ HttpServer::HttpServer(SyncService& service, HttpOptions options) : service_(ser
 
   if (!options_.web_dir.empty() && !s.set_mount_point("/", options_.web_dir))
     spdlog::warn("The web directory {} does not exist; serving the API only.", options_.web_dir);
+  // The web app: ES modules, WebAssembly and a manifest need their own types;
+  // every static file is revalidated (the service worker keeps the offline
+  // copy) and may load scripts and wasm from this origin only.
+  s.set_file_extension_and_mimetype_mapping("mjs", "text/javascript");
+  s.set_file_extension_and_mimetype_mapping("wasm", "application/wasm");
+  s.set_file_extension_and_mimetype_mapping("webmanifest", "application/manifest+json");
+  s.set_file_request_handler([](const httplib::Request&, httplib::Response& res) {
+    res.set_header("Cache-Control", "no-cache");
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("Content-Security-Policy",
+                   "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+                   "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'");
+  });
 }
 
 HttpServer::~HttpServer() = default;
