@@ -35,8 +35,9 @@ export async function createCase(page, { kind, reference, title }) {
   return page.url().split("#/case/")[1];
 }
 
-export async function createInterview(page, { practitioner, where }) {
+export async function createInterview(page, { practitioner, when, where }) {
   await page.getByTestId("interview-practitioner").fill(practitioner);
+  if (when) await page.getByTestId("interview-when").fill(when);
   if (where) await page.getByTestId("interview-where").fill(where);
   await page.getByTestId("interview-create").click();
   await page.getByTestId("interview-view").waitFor();
@@ -83,6 +84,7 @@ export async function sync(page) {
 /** Shows a view by its hash, as following a link does (no reload). */
 export async function show(page, hash) {
   await page.evaluate((h) => { location.hash = h; }, hash);
+  await page.locator(`body[data-route="${hash}"]`).waitFor();
 }
 
 export async function unlock(page, passphrase = PASSPHRASE) {

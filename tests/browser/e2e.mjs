@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import { Checks, World } from "./harness.mjs";
 import { walkthrough } from "./walkthrough.mjs";
 import { conflict } from "./conflict.mjs";
+import { practitioner } from "./practitioner.mjs";
 
 const [server, cli, web, artifacts] = process.argv.slice(2).map((p) => p && resolve(p));
 if (!artifacts) {
@@ -23,7 +24,7 @@ if (process.env.CASEKEEP_SCREENSHOTS) mkdirSync(process.env.CASEKEEP_SCREENSHOTS
 
 const checks = new Checks();
 const only = process.env.CASEKEEP_BROWSER_TEST;
-for (const [name, test] of [["walkthrough", walkthrough], ["conflict", conflict]]) {
+for (const [name, test] of [["walkthrough", walkthrough], ["conflict", conflict], ["practitioner", practitioner]]) {
   if (only && only !== name) continue;
   const world = new World({ server, cli, web, artifacts });
   const started = Date.now();

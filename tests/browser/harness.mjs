@@ -113,7 +113,7 @@ export class World {
     const profile = join(this.dir, "profile");
     mkdirSync(profile, { recursive: true });
     this.context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, viewport: PORTRAIT, hasTouch: true,
+      executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, viewport: PORTRAIT, hasTouch: true, locale: "en-GB",
       serviceWorkers: "allow",
     });
     this.context.setDefaultTimeout(30_000);

@@ -10,6 +10,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 args=()
 for p in "$@"; do args+=("$(realpath -m "$p")"); done
+# CASEKEEP_SCREENSHOTS=DIR also saves the user guide's pictures (docs/images).
+if [ -n "${CASEKEEP_SCREENSHOTS:-}" ]; then export CASEKEEP_SCREENSHOTS=$(realpath -m "$CASEKEEP_SCREENSHOTS"); fi
 
 want=$(node -e 'console.log(require(process.argv[1]).packages["node_modules/playwright-core"].version)' "$here/package-lock.json")
 have=$(node -e 'try { console.log(require(process.argv[1]).version) } catch { console.log("none") }' "$here/node_modules/playwright-core/package.json")

@@ -1,7 +1,8 @@
 // Issue 5, browser test 1: the author works on the tablet, offline for the
 // note; the practitioner agrees with the native CLI; the tablet shows the
 // agreement; its IndexedDB holds none of the note's text.
-import { join } from "node:path";
+import { join, relative } from "node:path";
+import { readFileSync, readdirSync } from "node:fs";
 import { expect, waitUntil, PASSPHRASE } from "./harness.mjs";
 import * as ui from "./app.mjs";
 import { scanPageIndexedDb } from "./idb-scan.mjs";
@@ -13,6 +14,11 @@ const SENTENCES = [
   "Mother said the referral letter never arrived.",
 ];
 const NOTE_BODY = SENTENCES.join(" ");
+
+function filesUnder(dir) {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
+}
 
 export async function walkthrough(world, checks) {
   const check = checks.check.bind(checks);
@@ -32,11 +38,18 @@ export async function walkthrough(world, checks) {
     expect(me === "Alex Author", `identity is '${me}'`);
   });
   await check("the service worker caches the app shell and controls the page", () => ui.waitOfflineReady(page));
+  await check("the service worker's shell lists every file of the web root", () => {
+    const sw = readFileSync(join(world.webDir, "sw.js"), "utf8");
+    const files = filesUnder(world.webDir).map((f) => `/${relative(world.webDir, f)}`)
+      .filter((f) => !["/sw.js", "/casekeep.d.ts"].includes(f));
+    const missing = files.filter((f) => !sw.includes(`"${f}"`));
+    expect(files.length > 10 && missing.length === 0, `not cached for offline use: ${missing.join(", ")}`);
+  });
 
   let caseId, interviewId, noteId, draftId;
   await check("creates a case and an interview", async () => {
     caseId = await ui.createCase(page, { kind: "imr", reference: "IMR-2024-07", title: "Health visiting for Child A" });
-    interviewId = await ui.createInterview(page, { practitioner: "Pat Practitioner", where: "Clinic room 2" });
+    interviewId = await ui.createInterview(page, { practitioner: "Pat Practitioner", when: "2024-03-05T10:00", where: "Clinic room 2" });
     expect(/^[0-9a-f]{32}$/.test(interviewId), `interview id '${interviewId}'`);
   });
   await check("adds the practitioner from the server's directory as a member of the interview", async () => {
@@ -56,9 +69,13 @@ export async function walkthrough(world, checks) {
     const signer = await page.getByTestId("signature-signer").textContent();
     expect(signer === "Alex Author", `signed by '${signer}'`);
   });
-  await check("offline: a second note stays a draft; the bar counts unsynced changes", async () => {
+  await check("offline: a second note stays a draft and is edited; the bar counts unsynced changes", async () => {
     await page.getByTestId("back-to-interview").click();
-    draftId = await ui.writeNote(page, "Referral", "Referral to be confirmed with the GP surgery.");
+    draftId = await ui.writeNote(page, "Referral", "Referral to be confirmed.");
+    await page.getByTestId("note-edit-open").click();
+    await page.getByTestId("note-edit-body").fill("Referral to be confirmed with the GP surgery.");
+    await page.getByTestId("note-edit-save").click();
+    await waitUntil("the edited draft", async () => (await page.getByTestId("note-content").textContent()) === "Referral to be confirmed with the GP surgery.");
     await page.getByTestId("back-to-interview").click();
     await page.getByTestId("note-item").nth(1).waitFor();
     const count = await ui.unsynced(page);
@@ -117,7 +134,18 @@ export async function walkthrough(world, checks) {
   await check("a screenshot of the note view is saved as an artifact", async () => {
     await page.screenshot({ path: join(world.artifacts, "note-view.png"), fullPage: true });
     await ui.guideShot(page, "tablet-note-agreed");
-    await ui.guideShot(page, "tablet-note-agreed-landscape", { landscape: true });
+  });
+  await check("an addendum to the agreed note is a new draft note that points to it", async () => {
+    await page.getByTestId("addendum-open").click();
+    await page.getByTestId("addendum-body").fill("The visit lasted an hour.");
+    await page.getByTestId("addendum-save").click();
+    await waitUntil("the addendum's page", async () => (await page.getByTestId("note-content").textContent()) === "The visit lasted an hour.");
+    expect((await ui.noteStatus(page)) === "draft", "an addendum starts as a draft");
+    await page.getByTestId("note-sign").click();
+    await waitUntil("the addendum signed", async () => (await ui.noteStatus(page)) === "signed");
+    await ui.show(page, `#/note/${noteId}`);
+    await page.getByTestId("addenda").getByText("Addendum").waitFor();
+    expect((await ui.noteStatus(page)) === "agreed", "the agreed note is unchanged");
   });
   await check("the browser's IndexedDB holds no sentence of the note (and the scan does see the vault)", async () => {
     const scan = await scanPageIndexedDb(page, [...SENTENCES, NOTE_TITLE, "purple giraffe", "SQLite format 3"]);

@@ -58,6 +58,8 @@ class App {
       content = h("section", { class: "card" }, h("a", { href: "#/cases", class: "button" }, "Back to cases"));
     }
     this.view.replaceChildren(content);
+    // Which view is on screen, for anyone waiting on a navigation (e.g. tests).
+    document.body.dataset.route = status.unlocked ? location.hash : "locked";
     window.scrollTo(0, 0);
   }
 
@@ -117,14 +119,14 @@ class App {
 }
 
 async function registerServiceWorker(bar) {
-  if (!("serviceWorker" in navigator)) return bar.setOfflineReady(false);
+  if (!("serviceWorker" in navigator)) return bar.setOfflineReady(false, true);
   const controlled = () => bar.setOfflineReady(Boolean(navigator.serviceWorker.controller));
   navigator.serviceWorker.addEventListener("controllerchange", controlled);
   controlled();
   try {
     await navigator.serviceWorker.register("/sw.js", { scope: "/" });
   } catch (err) {
-    bar.setOfflineReady(false);
+    bar.setOfflineReady(false, true);
     console.warn("The service worker could not be registered:", err);
   }
 }

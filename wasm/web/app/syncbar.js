@@ -13,7 +13,7 @@ export class SyncBar {
     this.lastSync = h("span", { "data-testid": "last-sync" }, "never");
     this.result = h("span", { class: "sync-result", "data-testid": "sync-result", "aria-live": "polite" });
     this.persisted = h("span", { class: "muted", "data-testid": "persisted" });
-    this.offlineReady = h("span", { class: "muted", "data-testid": "offline-ready" }, "Caching the app…");
+    this.offlineReady = h("span", { class: "muted", "data-testid": "offline-ready" });
     this.syncButton = h("button", { type: "button", class: "primary", "data-testid": "sync-button", onclick: onSync }, "Sync");
     this.lockButton = h("button", { type: "button", "data-testid": "lock-button", onclick: onLock }, "Lock");
     root.replaceChildren(
@@ -45,8 +45,9 @@ export class SyncBar {
     this.lockButton.disabled = !open;
   }
 
-  setOfflineReady(ready) {
-    this.offlineReady.textContent = ready ? "Works offline" : "Not yet available offline";
+  /** ready: the service worker controls the page; failed: it could not be installed. */
+  setOfflineReady(ready, failed = false) {
+    this.offlineReady.textContent = ready ? "Works offline" : failed ? "Not available offline" : "Getting ready to work offline…";
   }
 
   setBusy(busy) {

@@ -41,7 +41,7 @@ function newCaseForm(app) {
     h("h2", {}, "New case"),
     field("Kind", h("select", { name: "kind", "data-testid": "case-kind" },
       KINDS.map(([value, label]) => h("option", { value }, label)))),
-    field("Reference", h("input", { name: "reference", required: true, "data-testid": "case-reference", placeholder: "IMR-2024-07" })),
+    field("Reference", h("input", { name: "reference", required: true, "data-testid": "case-reference", placeholder: "e.g. IMR-2024-07" })),
     field("Title", h("input", { name: "title", required: true, "data-testid": "case-title" })),
     field("Local Safeguarding Children Board", h("input", { name: "lscb", "data-testid": "case-lscb" })),
     h("button", { type: "submit", class: "primary", "data-testid": "case-create" }, "Create case"));

@@ -3,6 +3,8 @@
 import { h, field, act, formValues, valueText, when } from "../dom.js";
 import { memberName } from "./record.js";
 
+const TYPE_TEXT = { case: "Case", interview: "Interview", note: "Note", member: "Member", evidence: "Evidence" };
+
 export function renderConflicts(app) {
   const conflicts = app.ck.conflicts();
   return h("div", { class: "stack", "data-testid": "conflicts-view" },
@@ -17,7 +19,8 @@ export function renderConflicts(app) {
 function recordLabel(app, c) {
   try {
     const fields = app.ck.get(c.record).fields;
-    return valueText(fields.title || fields.reference || fields.practitioner || fields.name) || c.type;
+    // A case by its reference: its title may be the field in conflict.
+    return valueText(fields.reference || fields.title || fields.practitioner || fields.name) || c.type;
   } catch {
     return c.type;
   }
@@ -40,8 +43,8 @@ function conflictCard(app, c) {
     keep([...form.elements], formValues(form).value);
   });
   return h("section", { class: "card conflict", "data-testid": "conflict", "data-record": c.record, "data-field": c.field },
-    h("h3", {}, h("a", { href: recordLink(c) }, `${c.type}: ${recordLabel(app, c)}`), " — field ",
-      h("code", { "data-testid": "conflict-field" }, c.field)),
+    h("h3", {}, h("a", { href: recordLink(c) }, `${TYPE_TEXT[c.type] || c.type} ${recordLabel(app, c)}`), ": ",
+      h("span", { "data-testid": "conflict-field" }, c.field)),
     h("div", { class: "heads" }, c.heads.map((head) => {
       const button = h("button", { type: "button", class: "primary", "data-testid": "keep-head" }, "Keep this");
       button.addEventListener("click", () => keep(button, head.value));

@@ -20,7 +20,7 @@ export function renderNote(app, id) {
   const countersigned = note.signatures.some((s) => s.signer === me && s.kind !== "signed");
   return h("div", { class: "stack", "data-testid": "note-view" },
     h("article", { class: "card note" },
-      h("p", { class: "crumbs" }, h("a", { href: `#/interview/${interview}`, "data-testid": "back-to-interview" }, "Interview"),
+      h("p", { class: "crumbs" }, h("a", { href: `#/interview/${interview}`, "data-testid": "back-to-interview" }, interviewTitle(app, interview)),
         record.fields.amends ? [" › ", h("a", { href: `#/note/${valueText(record.fields.amends)}` }, "Addendum to a note")] : null),
       h("header", { class: "note-head", "data-testid": "note-header" },
         h("h2", { "data-testid": "note-heading" }, valueText(record.fields.title)), statusBadge(note.status)),
@@ -31,6 +31,14 @@ export function renderNote(app, id) {
     signaturesPanel(note),
     note.addenda.length ? addendaPanel(app, note) : null,
     actionsPanel(app, note, { practitioner, countersigned }));
+}
+
+function interviewTitle(app, interview) {
+  try {
+    return `Interview with ${valueText(app.ck.get(interview).fields.practitioner)}`;
+  } catch {
+    return "Interview";
+  }
 }
 
 function needsReview(note) {
