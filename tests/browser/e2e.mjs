@@ -7,6 +7,7 @@ import { Checks, World } from "./harness.mjs";
 import { walkthrough } from "./walkthrough.mjs";
 import { conflict } from "./conflict.mjs";
 import { practitioner } from "./practitioner.mjs";
+import { idleLock } from "./idle.mjs";
 
 const [server, cli, web, artifacts] = process.argv.slice(2).map((p) => p && resolve(p));
 if (!artifacts) {
@@ -24,7 +25,7 @@ if (process.env.CASEKEEP_SCREENSHOTS) mkdirSync(process.env.CASEKEEP_SCREENSHOTS
 
 const checks = new Checks();
 const only = process.env.CASEKEEP_BROWSER_TEST;
-for (const [name, test] of [["walkthrough", walkthrough], ["conflict", conflict], ["practitioner", practitioner]]) {
+for (const [name, test] of [["walkthrough", walkthrough], ["conflict", conflict], ["practitioner", practitioner], ["idle", idleLock]]) {
   if (only && only !== name) continue;
   const world = new World({ server, cli, web, artifacts });
   const started = Date.now();
