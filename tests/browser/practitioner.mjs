@@ -24,12 +24,14 @@ export async function practitioner(world, checks) {
   world.cli("author", "note", "sign", disputeId);
   world.cli("author", "sync");
 
-  await check("practitioner: after a sync the tablet lists the shared interview and not the case", async () => {
+  await check("practitioner: after a sync the tablet lists the shared interview, not the case, and offers no writing", async () => {
     await ui.sync(page);
     await page.getByTestId("shared-interviews").getByTestId("interview-item").waitFor();
     expect((await page.getByTestId("case-item").count()) === 0, "the practitioner sees a case");
     await page.getByTestId("interview-item").click();
     await page.getByTestId("note-item").nth(1).waitFor();
+    expect((await page.getByTestId("note-form").count()) === 0, "a practitioner is offered to write notes");
+    expect((await page.getByTestId("member-form").count()) === 0, "a practitioner is offered to add members");
   });
   await check("practitioner: agrees with one signed note on the tablet", async () => {
     await ui.show(page, `#/note/${agreeId}`);

@@ -1,6 +1,6 @@
 // A case: its fields, its interviews (and a form to plan one), its members.
 import { h, field, act, formValues, valueText } from "../dom.js";
-import { recordFields, recordLinks, editFieldForm, membersPanel } from "./record.js";
+import { recordFields, recordLinks, editFieldForm, membersPanel, canWrite } from "./record.js";
 import { interviewItem } from "./cases.js";
 
 const FIELDS = [["reference", "Reference"], ["title", "Title"], ["kind", "Kind"], ["status", "Status"],
@@ -16,12 +16,12 @@ export function renderCase(app, id) {
       h("h2", { "data-testid": "case-heading" }, valueText(record.fields.title)),
       recordFields(record, FIELDS),
       recordLinks(record),
-      editFieldForm(app, record, EDITABLE)),
+      canWrite(app, id) ? editFieldForm(app, record, EDITABLE) : null),
     h("section", { class: "card" },
       h("h2", {}, "Interviews"),
       interviews.length === 0 ? h("p", { class: "muted" }, "No interviews yet.") :
         h("ul", { class: "list", "data-testid": "interview-list" }, interviews.map(interviewItem)),
-      newInterviewForm(app, id)),
+      canWrite(app, id) ? newInterviewForm(app, id) : null),
     membersPanel(app, id, "lead_reviewer"));
 }
 

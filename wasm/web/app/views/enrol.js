@@ -12,7 +12,7 @@ export function renderEnrol(app) {
       : "Your notes are kept encrypted on this device. The server's operator gives you a one-time code."),
     field("Server", h("input", { name: "server", type: "url", required: true, value: location.origin, "data-testid": "enrol-server", autocomplete: "url" })),
     field("One-time code", h("input", { name: "code", required: true, "data-testid": "enrol-code", autocomplete: "one-time-code", autocapitalize: "none", spellcheck: false })),
-    hasVault ? null : field("Your name", h("input", { name: "name", required: true, "data-testid": "enrol-name", autocomplete: "name" })),
+    hasVault ? null : field("Your name", h("input", { name: "name", required: true, "data-testid": "enrol-name", autocomplete: "username" })),
     hasVault ? null : field("Passphrase", h("input", { name: "passphrase", type: "password", required: true, minLength: 8, "data-testid": "enrol-passphrase", autocomplete: "new-password" })),
     hasVault ? null : field("Passphrase again", h("input", { name: "passphrase2", type: "password", required: true, "data-testid": "enrol-passphrase2", autocomplete: "new-password" })),
     h("button", { type: "submit", class: "primary", "data-testid": "enrol-submit" }, "Enrol"));

@@ -1,7 +1,7 @@
 // An interview: who and where, its notes with their status, a form to write a
 // note during the interview, and its members (the practitioner among them).
 import { h, field, act, formValues, valueText } from "../dom.js";
-import { recordFields, recordLinks, editFieldForm, membersPanel } from "./record.js";
+import { recordFields, recordLinks, editFieldForm, membersPanel, canWrite } from "./record.js";
 import { statusBadge } from "./note.js";
 
 const FIELDS = [["practitioner", "Practitioner"], ["when", "When"], ["where", "Where"], ["status", "Status"]];
@@ -10,6 +10,7 @@ export function renderInterview(app, id) {
   const record = app.ck.get(id);
   const notes = app.ck.notes(id).filter((n) => !n.record.deleted);
   const caseId = valueText(record.fields.case);
+  const writer = canWrite(app, id);
   return h("div", { class: "stack", "data-testid": "interview-view" },
     h("section", { class: "card" },
       h("p", { class: "crumbs" }, h("a", { href: "#/cases" }, "Cases"), caseId && visible(app, caseId)
@@ -17,12 +18,12 @@ export function renderInterview(app, id) {
       h("h2", { "data-testid": "interview-heading" }, `Interview with ${valueText(record.fields.practitioner)}`),
       recordFields(record, FIELDS),
       recordLinks(record),
-      editFieldForm(app, record, FIELDS)),
+      writer ? editFieldForm(app, record, FIELDS) : null),
     h("section", { class: "card" },
       h("h2", {}, "Notes"),
       notes.length === 0 ? h("p", { class: "muted" }, "No notes yet.") :
         h("ul", { class: "list", "data-testid": "note-list" }, notes.map(noteItem)),
-      writeNoteForm(app, id)),
+      writer ? writeNoteForm(app, id) : null),
     membersPanel(app, id, "practitioner"));
 }
 

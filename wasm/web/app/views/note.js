@@ -2,6 +2,7 @@
 // next: edit and sign a draft; as the practitioner, agree or dispute a signed
 // note; add an addendum to a signed one (a signed note is never changed).
 import { h, field, act, formValues, valueText, when } from "../dom.js";
+import { myRoles, canWrite } from "./record.js";
 
 const STATUS_TEXT = { draft: "draft", signed: "signed", agreed: "agreed", disputed: "disputed", needs_review: "needs review" };
 const KIND_TEXT = { signed: "Signed by", agreed: "Agreed by", disputed: "Disputed by" };
@@ -15,8 +16,8 @@ export function renderNote(app, id) {
   const record = note.record;
   const interview = valueText(record.fields.interview);
   const me = app.ck.identity().user;
-  const myRoles = app.ck.members(interview).filter((m) => !m.deleted && m.fields.user === me).map((m) => m.fields.role);
-  const practitioner = myRoles.includes("practitioner");
+  const practitioner = myRoles(app, interview).includes("practitioner");
+  const writer = canWrite(app, interview);
   const countersigned = note.signatures.some((s) => s.signer === me && s.kind !== "signed");
   return h("div", { class: "stack", "data-testid": "note-view" },
     h("article", { class: "card note" },
@@ -30,7 +31,7 @@ export function renderNote(app, id) {
       h("p", { class: "links" }, h("a", { href: `#/history/${record.id}`, class: "button", "data-testid": "history-link" }, "History"))),
     signaturesPanel(note),
     note.addenda.length ? addendaPanel(app, note) : null,
-    actionsPanel(app, note, { practitioner, countersigned }));
+    actionsPanel(app, note, { practitioner, writer, countersigned }));
 }
 
 function interviewTitle(app, interview) {
@@ -78,14 +79,14 @@ function addendaPanel(app, note) {
     })));
 }
 
-function actionsPanel(app, note, { practitioner, countersigned }) {
+function actionsPanel(app, note, { practitioner, writer, countersigned }) {
   const id = note.record.id;
   const run = (button, action) => async () => {
     const ok = await act(button, async () => (await action(), true));
     if (ok) app.render();
   };
   const parts = [];
-  if (note.status === "draft" && !practitioner) {
+  if (note.status === "draft" && writer) {
     const sign = h("button", { type: "button", class: "primary", "data-testid": "note-sign" }, "Sign");
     sign.addEventListener("click", run(sign, () => app.ck.signNote(id)));
     parts.push(h("p", { class: "muted" }, "Signing freezes the title and text; later changes go in an addendum."), sign, editForm(app, note));
@@ -95,7 +96,7 @@ function actionsPanel(app, note, { practitioner, countersigned }) {
     agree.addEventListener("click", run(agree, () => app.ck.agreeNote(id)));
     parts.push(h("p", {}, "Read the note. If it is accurate, agree and sign it; if not, dispute it and say why."), agree, disputeForm(app, id));
   }
-  if (note.status !== "draft" && note.status !== "needs_review" && !practitioner && !note.record.fields.amends) {
+  if (note.status !== "draft" && note.status !== "needs_review" && writer && !note.record.fields.amends) {
     parts.push(addendumForm(app, id));
   }
   return parts.length ? h("section", { class: "card", "data-testid": "note-actions" }, h("h2", {}, "Actions"), parts) : null;

@@ -3,6 +3,8 @@
 // and conflicts, and the space's members with a form to add one.
 import { h, field, act, formValues, valueText, shortId } from "../dom.js";
 
+const MANAGERS = ["lead_reviewer", "imr_author", "hor_author"];
+const READERS = ["practitioner", "observer"];
 const ROLES = ["practitioner", "note_taker", "supporting_manager", "lead_reviewer", "imr_author", "hor_author",
   "director", "chief_executive", "observer"];
 
@@ -39,8 +41,20 @@ export function editFieldForm(app, record, fields) {
   return h("details", { class: "edit" }, h("summary", { "data-testid": "edit-field-open" }, "Change a field"), form);
 }
 
+/** This person's current roles in a space (none if they are not a member). */
+export function myRoles(app, space) {
+  const me = app.ck.identity().user;
+  return app.ck.members(space).filter((m) => !m.deleted && m.fields.user === me).map((m) => valueText(m.fields.role));
+}
+
+/** Whether this person may write records in the space (every role but practitioner and observer). */
+export function canWrite(app, space) {
+  return myRoles(app, space).some((role) => !READERS.includes(role));
+}
+
 export function membersPanel(app, space, defaultRole) {
   const members = app.ck.members(space);
+  const manager = myRoles(app, space).some((role) => MANAGERS.includes(role));
   const form = h("form", { class: "form inline", "data-testid": "member-form" },
     field("Name or user id", h("input", { name: "user", required: true, "data-testid": "member-user" })),
     field("Role", h("select", { name: "role", "data-testid": "member-role" },
@@ -59,8 +73,7 @@ export function membersPanel(app, space, defaultRole) {
         h("strong", {}, valueText(m.fields.name) || shortId(m.fields.user)), " ",
         h("span", { class: "tag" }, valueText(m.fields.role).replaceAll("_", " ")),
         m.deleted ? h("span", { class: "muted" }, ` removed: ${m.deleted_reason}`) : null))),
-    h("p", { class: "muted" }, "Adding someone needs the network: their card comes from the server's directory."),
-    form);
+    manager ? [h("p", { class: "muted" }, "Adding someone needs the network: their card comes from the server's directory."), form] : null);
 }
 
 /** The name a space's members know a user id by, or a short id. */

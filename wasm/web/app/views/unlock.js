@@ -6,6 +6,8 @@ export function renderUnlock(app) {
   const form = h("form", { class: "card form narrow", "data-testid": "unlock-form" },
     h("h2", {}, "Unlock casekeep"),
     h("p", { class: "muted" }, "The vault is locked. Enter your passphrase."),
+    // For password managers: the passphrase belongs to this app's vault.
+    h("input", { type: "text", name: "username", autocomplete: "username", value: "casekeep", hidden: true }),
     field("Passphrase", input),
     h("button", { type: "submit", class: "primary", "data-testid": "unlock-submit" }, "Unlock"));
   form.addEventListener("submit", async (event) => {
