@@ -12,8 +12,18 @@ export async function practitioner(world, checks) {
   const url = await world.startServer();
   world.cli("author", "enroll", "--server", url, "--code", world.operatorAdd("Alex Author", "imr_author"), "--name", "Alex Author");
   const page = await world.launchBrowser();
-  await ui.enrol(page, url, { code: world.operatorAdd("Pat Practitioner", "practitioner"), name: "Pat Practitioner" });
-  await ui.submitEnrol(page);
+  const code = world.operatorAdd("Pat Practitioner", "practitioner");
+
+  await check("practitioner: a wrong code is refused with a readable error; the vault stays and only a code is asked again", async () => {
+    await ui.enrol(page, url, { code: "0".repeat(code.length), name: "Pat Practitioner" });
+    await page.getByTestId("enrol-submit").click();
+    const error = await page.getByTestId("error").textContent();
+    expect(/\((refused|not_found|unavailable|forbidden)\)$/.test(error), `error shown: '${error}'`);
+    await waitUntil("the form for this device only", async () => (await page.getByTestId("enrol-name").count()) === 0);
+    expect((await page.getByTestId("error").count()) === 1, "the error stays on screen");
+    await page.getByTestId("enrol-code").fill(code);
+    await ui.submitEnrol(page);
+  });
 
   const caseId = world.cli("author", "case", "create", "--kind", "imr", "--ref", "IMR-2024-09", "--title", "Case the practitioner must not see");
   const interview = world.cli("author", "interview", "create", "--case", caseId, "--practitioner", "Pat Practitioner", "--where", "School nurse's office");

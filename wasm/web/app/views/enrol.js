@@ -27,7 +27,9 @@ export function renderEnrol(app) {
       if (!hasVault) await app.ck.create(v.passphrase, v.name);
       return app.ck.enroll(v.server, v.code);
     });
-    if (done || app.status().exists !== hasVault) app.go("#/cases");
+    if (done) app.go("#/cases");
+    // A vault made before a refused code: ask for the server and a code only (the error stays).
+    else if (app.status().exists !== hasVault) app.render();
   });
   return form;
 }
