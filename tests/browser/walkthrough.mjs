@@ -147,11 +147,12 @@ export async function walkthrough(world, checks) {
     await page.getByTestId("addenda").getByText("Addendum").waitFor();
     expect((await ui.noteStatus(page)) === "agreed", "the agreed note is unchanged");
   });
-  await check("the browser's IndexedDB holds no sentence of the note (and the scan does see the vault)", async () => {
-    const scan = await scanPageIndexedDb(page, [...SENTENCES, NOTE_TITLE, "purple giraffe", "SQLite format 3"]);
+  await check("the browser's IndexedDB holds no sentence of the note, nor the case title or place (and the scan does see the vault)", async () => {
+    const secrets = [...SENTENCES, NOTE_TITLE, "purple giraffe", "Health visiting for Child A", "Clinic room 2", "The visit lasted an hour."];
+    const scan = await scanPageIndexedDb(page, [...secrets, "SQLite format 3"]);
     const control = scan.found["SQLite format 3"];
     expect(control.length > 0, `positive control: no SQLite header in ${scan.records} records of ${scan.databases}`);
-    for (const needle of [...SENTENCES, NOTE_TITLE, "purple giraffe"])
+    for (const needle of secrets)
       expect(scan.found[needle].length === 0, `'${needle}' found in ${scan.found[needle]}`);
     console.log(`     scanned ${scan.databases.length} database(s), ${scan.stores} store(s), ${scan.records} records, ${scan.bytes} bytes; SQLite header in ${control[0]}`);
   });
