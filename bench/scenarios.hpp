@@ -13,6 +13,9 @@ namespace casekeep::bench {
 
 struct SyncPair {
   explicit SyncPair(const Config& config);  // a fresh server; A and B enrolled; an interview A shares with B
+  ~SyncPair() { server.stop(); }             // SIGTERM: lets a profiler wrapped around the server write its data
+  SyncPair(const SyncPair&) = delete;
+  SyncPair& operator=(const SyncPair&) = delete;
   test::ServerProcess server;
   std::unique_ptr<HttpCarrier> http;
   Client a, b;

@@ -119,7 +119,7 @@ SyncService::Caller SyncService::authenticate(const std::string& token, RequestI
   if (!entry) refuse(401, "unauthorized", "The token's device is not enrolled: enrol it again.");
   info.device = short_hex(entry->device);
   if (entry->revoked) refuse(403, "forbidden", "Device " + info.device + " has been revoked by the operator.");
-  return {entry->device, entry->user};
+  return {entry->device, entry->user, entry->cert};
 }
 
 void SyncService::take_rate_token(const Bytes& device) {

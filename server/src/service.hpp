@@ -7,9 +7,11 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "casekeep/bytes.hpp"
+#include "casekeep/changeset.hpp"
 #include "casekeep/clock.hpp"
 #include "casekeep/wire.hpp"
 #include "metrics.hpp"
@@ -56,6 +58,15 @@ class SyncService {
  private:
   struct Caller {
     Bytes device, user;
+    Bytes cert;  // the device's certificate, verified when it was enrolled
+  };
+  // A pushed changeset, decoded and its device signature checked before the
+  // checks in order (decode_and_verify spreads that over every core).
+  struct Incoming {
+    Bytes bytes;
+    std::optional<Changeset> changeset;  // empty when it does not decode
+    std::string decode_error;
+    bool signature_valid = false;
   };
   struct Bucket {
     double tokens = 0;
@@ -71,7 +82,8 @@ class SyncService {
   wire::Response login_challenge(const std::string& body, RequestInfo& info);
   wire::Response login(const std::string& body, RequestInfo& info);
   wire::Response push(const Caller& caller, const std::string& body);
-  wire::json accept_changeset(const Caller& caller, const Bytes& bytes);
+  static std::vector<Incoming> decode_and_verify(std::vector<Bytes> raw);
+  wire::json accept_changeset(const Caller& caller, const Incoming& incoming);
   wire::Response pull(const Caller& caller, const std::string& body);
   wire::Response conflicts(const Caller& caller, const std::string& space_hex);
   wire::Response user_by_name(const std::string& query);

@@ -1,5 +1,5 @@
 // The SQLite wrapper of the server's store (sqlite.hpp). Statements are
-// prepared per use: the server's SQL is small and its hot path is I/O-bound.
+// prepared once per connection: parsing SQL was a sixth of a push's CPU.
 #include "sqlite.hpp"
 
 #include "casekeep/error.hpp"
@@ -11,14 +11,28 @@ namespace {
   throw Error(ErrorCode::storage, "The server's store failed (" + what + "): " + sqlite3_errmsg(db) + ".");
 }
 
-}  // namespace
-
-Statement::Statement(sqlite3* db, const std::string& sql) : db_(db) {
-  if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK)
-    fail(db_, "prepare");
+sqlite3_stmt* compile(sqlite3* db, const std::string& sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK) {
+    sqlite3_finalize(stmt);
+    fail(db, "prepare");
+  }
+  return stmt;
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+}  // namespace
+
+Statement::Statement(sqlite3* db, sqlite3_stmt* stmt, bool* in_use) : db_(db), stmt_(stmt), in_use_(in_use) {}
+
+Statement::~Statement() {
+  if (!in_use_) {
+    sqlite3_finalize(stmt_);
+    return;
+  }
+  sqlite3_reset(stmt_);  // ends its read, so it holds no lock while cached
+  sqlite3_clear_bindings(stmt_);
+  *in_use_ = false;
+}
 
 Statement& Statement::bind(int index, const Bytes& value) {
   // An empty blob must bind as a zero-length blob, not NULL: a null pointer would mean NULL.
@@ -86,7 +100,19 @@ Database::Database(const std::string& path) {
   sqlite3_busy_timeout(db_, 10000);
 }
 
-Database::~Database() { sqlite3_close(db_); }
+Database::~Database() {
+  for (auto& [sql, cached] : cache_) sqlite3_finalize(cached.stmt);
+  sqlite3_close(db_);
+}
+
+Statement Database::prepare(const std::string& sql) {
+  auto found = cache_.find(sql);
+  if (found == cache_.end()) found = cache_.emplace(sql, Cached{compile(db_, sql), false}).first;
+  Cached& cached = found->second;
+  if (cached.in_use) return Statement(db_, compile(db_, sql), nullptr);
+  cached.in_use = true;
+  return Statement(db_, cached.stmt, &cached.in_use);
+}
 
 void Database::exec(const std::string& sql) {
   char* message = nullptr;
@@ -97,12 +123,14 @@ void Database::exec(const std::string& sql) {
   }
 }
 
-Transaction::Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+Transaction::Transaction(Database& db) : db_(db), nested_(db.in_transaction()) {
+  db_.exec(nested_ ? "SAVEPOINT nested" : "BEGIN IMMEDIATE");
+}
 
 Transaction::~Transaction() {
   if (!done_) {
     try {
-      db_.exec("ROLLBACK");
+      db_.exec(nested_ ? "ROLLBACK TO nested; RELEASE nested" : "ROLLBACK");
     } catch (...) {
       // Nothing more can be done; SQLite rolls back an unfinished transaction on close.
     }
@@ -110,7 +138,7 @@ Transaction::~Transaction() {
 }
 
 void Transaction::commit() {
-  db_.exec("COMMIT");
+  db_.exec(nested_ ? "RELEASE nested" : "COMMIT");
   done_ = true;
 }
 

@@ -1,11 +1,13 @@
 // A small RAII wrapper over the SQLite C API for the server's store: a
-// connection, one-shot prepared statements and an IMMEDIATE transaction.
+// connection with a cache of prepared statements, and a transaction that
+// nests (an inner one is a savepoint of the outer).
 // Every SQLite failure becomes casekeep::Error(storage) with SQLite's message.
 #pragma once
 #include <sqlite3.h>
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 
 #include "casekeep/bytes.hpp"
 
@@ -13,7 +15,9 @@ namespace casekeep::server {
 
 class Statement {
  public:
-  Statement(sqlite3* db, const std::string& sql);
+  // A statement of the connection's cache (`in_use` is its flag, cleared when
+  // this is destroyed), or, with `in_use` null, one of its own to finalize.
+  Statement(sqlite3* db, sqlite3_stmt* stmt, bool* in_use);
   ~Statement();
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
@@ -36,6 +40,7 @@ class Statement {
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
+  bool* in_use_ = nullptr;
 };
 
 class Database {
@@ -46,16 +51,26 @@ class Database {
   Database& operator=(const Database&) = delete;
 
   void exec(const std::string& sql);
-  Statement prepare(const std::string& sql) { return Statement(db_, sql); }
+  // Prepared once per connection and reused (reset, bindings cleared); a
+  // statement whose cached copy is still in use gets a copy of its own.
+  Statement prepare(const std::string& sql);
   std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
   int changes() const { return sqlite3_changes(db_); }
+  bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
  private:
+  struct Cached {
+    sqlite3_stmt* stmt = nullptr;
+    bool in_use = false;
+  };
   sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, Cached> cache_;  // nodes are stable: Statement keeps &in_use
 };
 
 // BEGIN IMMEDIATE on construction (so two writers never deadlock on an
-// upgrade); ROLLBACK unless commit() was called.
+// upgrade); ROLLBACK unless commit() was called. Inside another transaction
+// it is a SAVEPOINT instead: commit() releases it into the outer one (durable
+// only when that commits), and without commit() only its own writes are undone.
 class Transaction {
  public:
   explicit Transaction(Database& db);
@@ -66,6 +81,7 @@ class Transaction {
 
  private:
   Database& db_;
+  bool nested_ = false;
   bool done_ = false;
 };
 

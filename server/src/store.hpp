@@ -4,7 +4,8 @@
 // clear metadata the server checks (chains, spaces, members, conflict registers).
 // Not thread-safe: one Store per thread (SyncService serializes its calls).
 // Every failure throws casekeep::Error(storage); every write method is one
-// transaction, so a failed call leaves the store as it was.
+// transaction (or savepoint, inside transaction()), so a failed call leaves
+// the store as it was.
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -89,14 +90,19 @@ class Store {
   bool is_member(const Bytes& space, const Bytes& user);   // at the space's current generation
   bool was_member(const Bytes& space, const Bytes& user);  // at any generation
   std::vector<Bytes> member_spaces(const Bytes& user);
-  // One transaction, committed before it returns: the next server seq, the chain
-  // head, the space (for a genesis), member entries and conflict registers.
+  // One transaction, committed before it returns (inside transaction(): a
+  // savepoint, durable at its commit): the next server seq, the chain head,
+  // the space (for a genesis), member entries and conflict registers.
   std::uint64_t append(const Changeset& changeset, std::uint64_t now_ms);
   // Up to `limit` changesets of `space` with server seq > `after`, in seq order;
   // sizes first, so a page can be cut to a byte budget before any bytes are read.
   std::vector<LogRef> log_after(const Bytes& space, std::uint64_t after, std::size_t limit);
   Bytes log_bytes(std::uint64_t seq);
   std::vector<OpenConflict> conflicts(const Bytes& space);
+
+  // Several writes in one transaction: each write method above is then a
+  // savepoint inside it, and all become durable together at its commit().
+  Transaction transaction() { return Transaction(db_); }
 
   // BLAKE2b-256 over every row of every table: equal digests, equal stores.
   std::string digest();

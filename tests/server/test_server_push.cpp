@@ -239,3 +239,24 @@ TEST_CASE("a store failure answers 500 and acknowledges nothing", "[server][push
   CHECK(q.column_int(0) == 1);
   CHECK(s.call("GET", "/metrics").body.find("casekeep_changesets_refused_total{code=\"internal\"} 1") != std::string::npos);
 }
+
+TEST_CASE("a push refused part-way has committed the changesets before the refusal", "[server][push][durable]") {
+  // One transaction per push: what is acknowledged must be committed (seen by
+  // another connection) before the reply, also when a later changeset is refused.
+  TestServer s;
+  Client alice(s, "alice");
+  std::string space = alice.vault->create_case(a_case("Child A"));
+  alice.vault->set_field(space, "title", "renamed");
+  alice.vault->set_field(space, "title", "renamed again");
+  auto batch = alice.outbox();
+  REQUIRE(batch.size() == 3);
+  batch[2][batch[2].size() / 2] ^= 0x01;
+  auto r = push(s, alice.token, batch);
+  CHECK(r.status == 400);
+  CHECK(parsed(r)["accepted"].size() == 2);
+  server::Database other((s.dir.path() / "data" / "server.db").string());
+  auto q = other.prepare("SELECT COUNT(*) FROM log");
+  REQUIRE(q.step());
+  CHECK(q.column_int(0) == 2);
+  CHECK(s.call("GET", "/metrics").body.find("casekeep_changesets_accepted_total 2") != std::string::npos);
+}
