@@ -38,6 +38,14 @@ export async function walkthrough(world, checks) {
     expect(me === "Alex Author", `identity is '${me}'`);
   });
   await check("the service worker caches the app shell and controls the page", () => ui.waitOfflineReady(page));
+  await check("Chromium finds the app installable (manifest, icons, service worker)", async () => {
+    const cdp = await world.context.newCDPSession(page);
+    const manifest = await cdp.send("Page.getAppManifest");
+    expect(manifest.errors.length === 0, `manifest errors: ${JSON.stringify(manifest.errors)}`);
+    const { installabilityErrors } = await cdp.send("Page.getInstallabilityErrors");
+    expect(installabilityErrors.length === 0, `installability errors: ${JSON.stringify(installabilityErrors)}`);
+    await cdp.detach();
+  });
   await check("the service worker's shell lists every file of the web root", () => {
     const sw = readFileSync(join(world.webDir, "sw.js"), "utf8");
     const files = filesUnder(world.webDir).map((f) => `/${relative(world.webDir, f)}`)
