@@ -110,9 +110,12 @@ export async function walkthrough(world, checks) {
     expect((await page.getByTestId("note-content").textContent()) === NOTE_BODY, "the note's text");
     expect((await ui.noteStatus(page)) === "signed", "status signed");
   });
-  await check("back online: syncs (Sync button) and nothing is left unsynced", async () => {
+  await check("back online: syncs by itself, and again with the Sync button; nothing is left unsynced", async () => {
+    const syncs = Number(await page.getByTestId("sync-bar").getAttribute("data-syncs"));
     await world.context.setOffline(false);
     await waitUntil("the sync bar to show Online", async () => (await page.getByTestId("net-state").textContent()) === "Online");
+    await waitUntil("a sync on reconnecting", async () => Number(await page.getByTestId("sync-bar").getAttribute("data-syncs")) > syncs);
+    await waitUntil("no unsynced changes after the automatic sync", async () => (await ui.unsynced(page)) === 0);
     await ui.sync(page);
     const lastSync = await page.getByTestId("last-sync").textContent();
     expect(lastSync !== "never", "last sync shown");
