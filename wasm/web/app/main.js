@@ -59,8 +59,9 @@ class App {
     }
     this.view.replaceChildren(content);
     // Which view is on screen, for anyone waiting on a navigation (e.g. tests).
-    document.body.dataset.route = status.unlocked ? location.hash : "locked";
-    window.scrollTo(0, 0);
+    const route = status.unlocked ? location.hash : "locked";
+    if (document.body.dataset.route !== route) window.scrollTo(0, 0);
+    document.body.dataset.route = route;
   }
 
   /** Re-renders after a sync brought news, unless the person is typing. */
@@ -143,10 +144,10 @@ async function start() {
     return;
   }
   app = new App(ck);
+  // Reachable from the console and the browser tests; it lives in this page only.
   window.casekeepApp = app;
   registerServiceWorker(app.bar);
   app.render();
-  document.body.dataset.ready = "true";
 }
 
 start();
