@@ -58,18 +58,24 @@ wire::Response SyncService::pull(const Caller& caller, const std::string& body) 
   }
   std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) { return a.first.seq < b.first.seq; });
 
-  json changesets = json::array();
+  // The page's JSON is written directly: base64 needs no escaping, and a page
+  // of changesets through a json value cost a sixth of the server's CPU.
+  std::string page = "{\"changesets\":[";
   std::size_t bytes = 0, taken = 0;
   for (const auto& [ref, space] : candidates) {
     if (taken == limit || (taken > 0 && bytes + ref.size > limits_.max_pull_bytes)) break;
-    changesets.push_back(wire::base64(store_.log_bytes(ref.seq)));
+    if (taken > 0) page += ',';
+    page += '"';
+    page += wire::base64(store_.log_bytes(ref.seq));
+    page += '"';
     cursors[space] = ref.seq;
     bytes += ref.size;
     ++taken;
   }
   json out_cursors = json::object();
   for (const auto& [space, seq] : cursors) out_cursors[to_hex(space)] = seq;
-  return wire::json_response(200, {{"changesets", changesets}, {"cursors", out_cursors}, {"more", taken < candidates.size()}});
+  page += "],\"cursors\":" + out_cursors.dump() + ",\"more\":" + (taken < candidates.size() ? "true" : "false") + "}";
+  return {200, std::move(page)};
 }
 
 wire::Response SyncService::conflicts(const Caller& caller, const std::string& space_hex) {
