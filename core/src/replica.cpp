@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "parallel.hpp"
 #include "vault_impl.hpp"
 
 namespace casekeep {
@@ -251,69 +252,99 @@ std::string Vault::Impl::blocker(const Changeset& cs) {
   return {};
 }
 
+// Decode and check alone every changeset of an import, on every core: the
+// signature checks are most of an import's cost. Throws for the first bad one.
+std::vector<Changeset> Vault::Impl::decode_and_verify(const std::vector<Bytes>& input) {
+  std::vector<Changeset> batch(input.size());
+  std::vector<std::optional<Error>> undecodable(input.size());
+  std::vector<char> signed_by_device(input.size(), 0);
+  for_each_index(input.size(), [&](std::size_t i) {
+    try {
+      batch[i] = Changeset::decode(input[i]);
+      signed_by_device[i] = batch[i].signature_valid();
+    } catch (const Error& e) {
+      undecodable[i] = e;
+    }
+  });
+  for (std::size_t i = 0; i < input.size(); ++i) {
+    const Changeset& cs = batch[i];
+    if (undecodable[i])
+      throw Error(undecodable[i]->code(), "Changeset " + short_hex(crypto::hash(input[i])) + " (item " + std::to_string(i + 1) +
+                                              " of the import) was refused: " + undecodable[i]->what() + " Nothing was imported.");
+    // Altered bytes hash to a new id, so also say where the changeset claims to sit.
+    auto which = [&] {
+      return "Changeset " + cs.short_id() + " (seq " + std::to_string(cs.body().seq) + " of device " +
+             short_hex(cs.body().device) + " in space " + short_hex(cs.body().space) + ")";
+    };
+    if (!signed_by_device[i])
+      throw Error(ErrorCode::bad_signature, which() + " is not signed by its device key: it was altered or forged. Nothing was imported.");
+    // A device certificate is the same on every changeset of the device: check each once.
+    Bytes cert_key = cs.body().author;
+    cert_key.insert(cert_key.end(), cs.body().device.begin(), cs.body().device.end());
+    cert_key.insert(cert_key.end(), cs.body().cert.begin(), cs.body().cert.end());
+    if (certified.count(cert_key)) continue;
+    if (!cs.cert_valid())
+      throw Error(ErrorCode::bad_signature, which() + " comes from a device its author did not certify. Nothing was imported.");
+    certified.insert(std::move(cert_key));
+  }
+  return batch;
+}
+
 ImportReport Vault::Impl::import(const std::vector<Bytes>& input) {
   require_unlocked();
   // Check everything that can be checked alone before writing anything.
-  std::vector<Changeset> batch;
-  for (std::size_t i = 0; i < input.size(); ++i) {
-    Changeset cs;
-    try {
-      cs = Changeset::decode(input[i]);
-    } catch (const Error& e) {
-      throw Error(e.code(), "Changeset " + short_hex(crypto::hash(input[i])) + " (item " + std::to_string(i + 1) +
-                                " of the import) was refused: " + e.what() + " Nothing was imported.");
-    }
-    // Altered bytes hash to a new id, so also say where the changeset claims to sit.
-    const std::string which = "Changeset " + cs.short_id() + " (seq " + std::to_string(cs.body().seq) + " of device " +
-                              short_hex(cs.body().device) + " in space " + short_hex(cs.body().space) + ")";
-    if (!cs.signature_valid())
-      throw Error(ErrorCode::bad_signature, which + " is not signed by its device key: it was altered or forged. Nothing was imported.");
-    if (!cs.cert_valid())
-      throw Error(ErrorCode::bad_signature, which + " comes from a device its author did not certify. Nothing was imported.");
-    batch.push_back(std::move(cs));
-  }
+  std::vector<Changeset> batch = decode_and_verify(input);
   ImportReport report;
-  std::set<Bytes> in_batch;
-  for (const Changeset& cs : batch) in_batch.insert(cs.id());
   Transaction t(*db);
   try {
+    // Candidates: this import's new changesets, and those earlier imports left
+    // waiting; applied in chain order as far as they can be.
+    struct Candidate {
+      const Changeset* cs;
+      bool from_batch;
+      bool done = false;
+    };
+    std::vector<Changeset> waiting;
+    auto& stored_waiting = db->prepare("SELECT bytes FROM pending");
+    while (stored_waiting.step()) waiting.push_back(Changeset::decode(stored_waiting.column_bytes(0)));
+    std::vector<Candidate> candidates;
+    std::set<Bytes> seen_in_batch;
     for (const Changeset& cs : batch) {
-      if (db->prepare("SELECT 1 FROM changesets WHERE id = ?").bind(1, cs.id()).step()) {
+      if (!seen_in_batch.insert(cs.id()).second ||
+          db->prepare("SELECT 1 FROM changesets WHERE id = ?").bind(1, cs.id()).step()) {
         ++report.duplicates;
         continue;
       }
-      db->prepare("INSERT OR IGNORE INTO pending(id, seq, bytes) VALUES(?, ?, ?)")
-          .bind(1, cs.id()).bind(2, static_cast<std::int64_t>(cs.body().seq)).bind(3, cs.bytes()).run();
+      candidates.push_back({&cs, true});
     }
+    for (const Changeset& cs : waiting)
+      if (!seen_in_batch.count(cs.id())) candidates.push_back({&cs, false});
+    std::stable_sort(candidates.begin(), candidates.end(),
+                     [](const Candidate& a, const Candidate& b) { return a.cs->body().seq < b.cs->body().seq; });
     for (bool progress = true; progress;) {
       progress = false;
-      std::vector<Bytes> waiting;
-      auto& q = db->prepare("SELECT bytes FROM pending ORDER BY seq");
-      while (q.step()) waiting.push_back(q.column_bytes(0));
-      for (const Bytes& bytes : waiting) {
-        Changeset cs = Changeset::decode(bytes);
-        bool seen = db->prepare("SELECT 1 FROM changesets WHERE id = ?").bind(1, cs.id()).step();
-        if (!seen) {
-          try {
-            if (!blocker(cs).empty()) continue;
-            apply(cs);  // throws before writing anything
-          } catch (const Error&) {
-            // A bad changeset in this import is refused outright. One left pending
-            // by an earlier import is set aside, so it cannot block later imports.
-            if (in_batch.count(cs.id())) throw;
-            db->prepare("INSERT OR IGNORE INTO refused(id, bytes) VALUES(?, ?)").bind(1, cs.id()).bind(2, bytes).run();
-            db->prepare("DELETE FROM pending WHERE id = ?").bind(1, cs.id()).run();
-            continue;
-          }
+      for (Candidate& c : candidates) {
+        if (c.done) continue;
+        try {
+          if (!blocker(*c.cs).empty()) continue;
+          apply(*c.cs);  // throws before writing anything
           ++report.applied;
-          progress = true;
+        } catch (const Error&) {
+          // A bad changeset in this import is refused outright. One left waiting
+          // by an earlier import is set aside, so it cannot block later imports.
+          if (c.from_batch) throw;
+          db->prepare("INSERT OR IGNORE INTO refused(id, bytes) VALUES(?, ?)").bind(1, c.cs->id()).bind(2, c.cs->bytes()).run();
         }
-        db->prepare("DELETE FROM pending WHERE id = ?").bind(1, cs.id()).run();
+        c.done = progress = true;
       }
     }
-    auto& count = db->prepare("SELECT COUNT(*) FROM pending");
-    count.step();
-    report.pending = static_cast<std::size_t>(count.column_int(0));
+    for (const Candidate& c : candidates) {
+      if (c.done && !c.from_batch) db->prepare("DELETE FROM pending WHERE id = ?").bind(1, c.cs->id()).run();
+      if (!c.done && c.from_batch)
+        db->prepare("INSERT OR IGNORE INTO pending(id, seq, bytes) VALUES(?, ?, ?)")
+            .bind(1, c.cs->id()).bind(2, static_cast<std::int64_t>(c.cs->body().seq)).bind(3, c.cs->bytes()).run();
+      if (!c.done) ++report.pending;
+    }
     flush_records();
     persist_hlc();
     t.commit();

@@ -73,6 +73,8 @@ struct Vault::Impl {
 
   // Space keys by (space, generation), loaded on demand; dropped on rollback and lock.
   std::map<std::pair<Bytes, std::uint64_t>, SecretBytes> space_keys;
+  // author || device || certificate of device certificates already verified.
+  std::set<Bytes> certified;
   // Records touched in the current transaction, written back before COMMIT.
   std::map<Bytes, RecordState> dirty;
 
@@ -115,6 +117,7 @@ struct Vault::Impl {
   // Apply the ops of stored changesets of `space` that waited for a key this device now holds.
   void materialize_backlog(const Bytes& space);
   void apply_ops(const Changeset& cs, const std::vector<Op>& ops);
+  std::vector<Changeset> decode_and_verify(const std::vector<Bytes>& input);
   ImportReport import(const std::vector<Bytes>& input);
 
   // --- domain helpers (records.cpp)
