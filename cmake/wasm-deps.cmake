@@ -79,6 +79,14 @@ set(CMAKE_POSITION_INDEPENDENT_CODE OFF)
 # C++ exceptions are off by default in Emscripten; the core throws casekeep::Error.
 add_compile_options($<$<COMPILE_LANGUAGE:CXX>:-fexceptions>)
 add_link_options(-fexceptions)
+# ctest and Catch2's test discovery run the .js through CMAKE_CROSSCOMPILING_EMULATOR.
+# emcmake's default adds a threads flag Node 20 rejects; Node >= 18 also needs
+# --no-experimental-fetch, or 3.1.6's loader fetches the .wasm by URL and fails.
+if(CMAKE_CROSSCOMPILING_EMULATOR MATCHES "--experimental-wasm-threads")
+  list(GET CMAKE_CROSSCOMPILING_EMULATOR 0 _node)
+  set(CMAKE_CROSSCOMPILING_EMULATOR "${_node};--no-experimental-fetch" CACHE STRING
+      "Runs the wasm tests (Node)" FORCE)
+endif()
 # Optimised links run Emscripten's acorn-based JS optimiser; Debian ships acorn
 # under /usr/share/nodejs, which a Node from elsewhere does not search.
 if(NOT CMAKE_CXX_LINKER_LAUNCHER AND EXISTS /usr/share/nodejs/acorn)
