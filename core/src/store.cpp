@@ -65,16 +65,30 @@ std::optional<RecordState> Vault::Impl::load_record(const Bytes& id) const {
   auto found = dirty.find(id);
   if (found != dirty.end()) return found->second;
   require_unlocked();
-  auto& q = db->prepare("SELECT version, row FROM records WHERE id = ?").bind(1, id);
+  auto& q = db->prepare("SELECT version FROM records WHERE id = ?").bind(1, id);
   if (!q.step()) return std::nullopt;
   auto version = static_cast<std::uint64_t>(q.column_int(0));
+  // Reading the version is cheap; decrypting and parsing the row is not. The
+  // cache is keyed by version, so a row another writer changed is read afresh.
+  auto cached = clean.find(id);
+  if (cached != clean.end() && cached->second.first == version) return cached->second.second;
+  auto& row = db->prepare("SELECT row FROM records WHERE id = ?").bind(1, id);
+  row.step();
   SecretBytes plain;
   try {
-    plain = crypto::aead_decrypt(record_key, q.column_bytes(1), record_ad(id, version));
+    plain = crypto::aead_decrypt(record_key, row.column_bytes(0), record_ad(id, version));
   } catch (const Error&) {
     throw Error(ErrorCode::tampered, "The stored row of record " + to_hex(id) + " has been altered or moved.");
   }
-  return RecordState::from_json(json::from_cbor(plain.data(), plain.data() + plain.size()));
+  RecordState state = RecordState::from_json(json::from_cbor(plain.data(), plain.data() + plain.size()));
+  remember_clean(id, version, state);
+  return state;
+}
+
+void Vault::Impl::remember_clean(const Bytes& id, std::uint64_t version, const RecordState& state) const {
+  constexpr std::size_t kMaxCleanRecords = 4096;  // bounds the memory; a full cache starts over
+  if (clean.size() >= kMaxCleanRecords) clean.clear();
+  clean[id] = {version, state};
 }
 
 RecordState& Vault::Impl::record_for_update(const Bytes& id) {
@@ -98,6 +112,7 @@ void Vault::Impl::flush_records() {
     db->prepare("INSERT OR REPLACE INTO records(id, space, type, version, row) VALUES(?, ?, ?, ?, ?)")
         .bind(1, id).bind(2, state.space).bind(3, state.type)
         .bind(4, static_cast<std::int64_t>(version)).bind(5, row).run();
+    remember_clean(id, version, state);
   }
   dirty.clear();
 }
@@ -181,6 +196,7 @@ Bytes Vault::Impl::space_creator(const Bytes& space) const {
 void Vault::Impl::forget_caches() noexcept {
   space_keys.clear();
   dirty.clear();
+  clean.clear();
 }
 
 }  // namespace casekeep

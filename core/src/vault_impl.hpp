@@ -77,6 +77,11 @@ struct Vault::Impl {
   std::set<Bytes> certified;
   // Records touched in the current transaction, written back before COMMIT.
   std::map<Bytes, RecordState> dirty;
+  // Decrypted records as stored, with their row version: reads skip the
+  // decryption and parsing while the version is unchanged. Dropped on
+  // rollback and lock.
+  mutable std::map<Bytes, std::pair<std::uint64_t, RecordState>> clean;
+  void remember_clean(const Bytes& id, std::uint64_t version, const RecordState& state) const;
 
   // --- keys and identity (vault.cpp)
   void require_unlocked() const;
