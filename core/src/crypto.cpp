@@ -82,7 +82,7 @@ Bytes aead_seal(const SecretBytes& key, const std::uint8_t* plain, std::size_t s
   unsigned long long clen = 0;
   crypto_aead_xchacha20poly1305_ietf_encrypt(out.data() + nonce.size(), &clen, plain, size, ad.data(), ad.size(),
                                              nullptr, nonce.data(), key.data());
-  out.resize(nonce.size() + clen);
+  out.resize(nonce.size() + static_cast<std::size_t>(clen));
   return out;
 }
 }  // namespace

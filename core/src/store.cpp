@@ -125,7 +125,7 @@ void Vault::Impl::save_space_key(const Bytes& space, std::uint64_t generation, c
 }
 
 SecretBytes Vault::Impl::key_chain(const Bytes& space, std::uint64_t generation) {
-  SecretBytes chain(crypto::kKeySize * generation);
+  SecretBytes chain(static_cast<std::size_t>(crypto::kKeySize * generation));
   for (std::uint64_t g = 1; g <= generation; ++g) {
     const SecretBytes* key = space_key(space, g);
     if (!key) throw Error(ErrorCode::forbidden, "This device lacks a key of space " + to_hex(space) + ".");
