@@ -142,7 +142,7 @@ export interface OpenOptions {
   wasmBinary?: ArrayBuffer | Uint8Array;
   /** Argon2id parameters for a new vault; default: browser-friendly (19 MiB, 3 passes). */
   kdf?: { opslimit: number; memlimit: number };
-  /** Called after every write and sync (e.g. to refresh the unsynced count). */
+  /** Called after every write, sync, lock and unlock (e.g. to refresh the unsynced count). */
   onChange?: () => void;
 }
 
