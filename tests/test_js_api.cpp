@@ -73,6 +73,16 @@ TEST_CASE("the JS API answers in JSON and reports failures as codes, changing no
   CHECK(error_of(api.call("get", json{{"id", std::string(32, 'a')}}.dump()))["code"] == "not_found");
   CHECK(error_of(api.call("get", R"({"id":"00"})"))["code"] == "invalid_argument");
   CHECK(api.call_json("status", json::object())["unsynced"] == 1);
+  const std::string interview = api.call_json("create_interview", {{"case", case_id}, {"practitioner", "Pat"}});
+  json ids = api.call_json("add_notes", {{"interview", interview},
+                                         {"notes", {{{"title", "a"}, {"body", "b"}}, {{"title", "c"}, {"body", "d"}}}}});
+  CHECK(ids.size() == 2);
+  CHECK(api.call_json("notes", {{"interview", interview}}).size() == 2);
+  // All or nothing: a bad note in the list writes none of them.
+  CHECK(error_of(api.call("add_notes", json{{"interview", interview}, {"notes", {{{"title", "e"}, {"body", "f"}}, {{"title", 1}}}}}.dump()))["code"] ==
+        "invalid_argument");
+  CHECK(api.call_json("notes", {{"interview", interview}}).size() == 2);
+  CHECK(api.call_json("status", json::object())["unsynced"] == 4);
 
   Api again(dir.file("vault.db"));  // a reload: the same file, locked
   CHECK(again.call_json("status", json::object())["exists"] == true);

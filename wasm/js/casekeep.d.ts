@@ -174,6 +174,8 @@ export class Casekeep {
   members(space: string): RecordView[];
 
   addNote(interview: string, title: string, body: string): Promise<string>;
+  /** Many notes in one transaction (one flush): all are written, or none. Returns their ids. */
+  addNotes(interview: string, notes: { title: string; body: string }[]): Promise<string[]>;
   editNote(note: string, changes: { title?: string; body?: string }): Promise<void>;
   signNote(note: string): Promise<void>;
   agreeNote(note: string): Promise<void>;

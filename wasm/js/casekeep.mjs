@@ -190,6 +190,9 @@ export class Casekeep {
   addNote(interview, title, body) {
     return this._write("add_note", { interview, title, body });
   }
+  addNotes(interview, notes) {
+    return this._write("add_notes", { interview, notes });
+  }
   editNote(note, changes) {
     return this._write("edit_note", { note, ...changes });
   }
