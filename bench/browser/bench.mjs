@@ -1,0 +1,216 @@
+// S8 (issue 6): S1-S3 of the issue-6 workload in headless Chromium through
+// the WebAssembly build, beside the native casekeep-bench in the same run.
+//   node bench.mjs --notes N --bench BIN --server BIN --web DIR [--json]
+// (bench/browser/run checks the arguments and installs playwright-core.)
+//
+// One real casekeep-server on 127.0.0.1 serves a staged copy of the web root
+// plus page.mjs and the workload. Author A (own Chromium profile) writes N
+// notes with addNotes (S1a), N/10 with one addNote each into a second
+// interview (S1b), adds member B to the first interview and sync()s (S2);
+// member B (a second profile) sync()s the N notes down (S3).
+import { spawn, execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { CHROMIUM, CHROMIUM_ARGS } from "../../tests/browser/browser.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const opts = { notes: 10000, json: false };
+for (let i = 2; i < process.argv.length; i++) {
+  const a = process.argv[i];
+  if (a === "--json") opts.json = true;
+  else if (["--notes", "--bench", "--server", "--web"].includes(a)) opts[a.slice(2)] = process.argv[++i];
+  else throw new Error(`unknown argument ${a}`);
+}
+const N = Number(opts.notes);
+const N_B = Math.max(1, Math.floor(N / 10));
+const STEP_MS = 120_000 + N * 30;  // any one step in the page; the run script bounds the whole
+const log = (s) => process.stderr.write(s + "\n");
+
+const dir = mkdtempSync(join(tmpdir(), "casekeep-bench-browser-"));
+const serverLog = [];
+const pageLog = [];
+let server;
+const contexts = [];
+
+function withTimeout(what, promise, ms = STEP_MS) {
+  let timer;
+  const limit = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms / 1000} s`)), ms); });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
+// The web root the server serves: the app's, plus the page and the workload
+// (bench/compare/workload.js, CommonJS, wrapped as an ES module as it is).
+function stageWeb() {
+  const web = join(dir, "web");
+  cpSync(opts.web, web, { recursive: true });
+  cpSync(join(here, "page.mjs"), join(web, "bench-page.mjs"));
+  const workload = readFileSync(join(here, "../compare/workload.js"), "utf8");
+  writeFileSync(join(web, "bench-workload.mjs"),
+    `const workload = (() => {\nconst module = { exports: {} };\n${workload}\nreturn module.exports;\n})();\nexport const { makeNote } = workload;\n`);
+  writeFileSync(join(web, "bench.html"),
+    '<!doctype html><meta charset="utf-8"><title>casekeep S8</title><link rel="icon" href="data:,"><script type="module" src="/bench-page.mjs"></script>\n');
+  return web;
+}
+
+async function startServer(web) {
+  server = spawn(opts.server, ["--data", join(dir, "server"), "--listen", "127.0.0.1:0", "--web", web],
+    { stdio: ["ignore", "pipe", "pipe"] });
+  server.stderr.on("data", (d) => serverLog.push(String(d)));
+  return withTimeout("casekeep-server start", new Promise((resolve, reject) => {
+    let out = "";
+    server.stdout.on("data", (d) => {
+      out += d;
+      const found = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (found) resolve(found[1]);
+    });
+    server.on("exit", (code) => reject(new Error(`casekeep-server exited with ${code}`)));
+  }), 15_000);
+}
+
+function operatorAdd(name, role) {
+  return execFileSync(opts.server, ["--data", join(dir, "server"), "user", "add", "--name", name, "--role", role],
+    { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 30_000 }).split("\n")[0].trim();
+}
+
+/** A Chromium with its own fresh profile on disk, showing bench.html. */
+async function browserPage(who, url) {
+  const profile = join(dir, `profile-${who}`);
+  mkdirSync(profile);
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  contexts.push(context);
+  context.setDefaultTimeout(STEP_MS);
+  const page = context.pages()[0] || (await context.newPage());
+  page.on("console", (m) => pageLog.push(`[${who} console.${m.type()}] ${m.text()}`));
+  page.on("pageerror", (e) => pageLog.push(`[${who} pageerror] ${e.message}`));
+  await page.goto(`${url}/bench.html`);
+  await page.waitForFunction(() => window.benchReady === true, null, { timeout: 30_000 });
+  // One call of window.bench.<step>(...args) in the page.
+  return (step, ...args) => withTimeout(`${who}.${step}`, page.evaluate(([s, a]) => window.bench[s](...a), [step, args]));
+}
+
+function nativeRun() {
+  log(`native: casekeep-bench --json --notes ${N} --scenarios S1,S2,S3 ...`);
+  let out;
+  try {
+    out = execFileSync(opts.bench, ["--json", "--notes", String(N), "--scenarios", "S1,S2,S3", "--server", opts.server],
+      { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: (300 + N / 10) * 1000, maxBuffer: 64 << 20 });
+  } catch (err) {
+    throw new Error(`casekeep-bench failed: ${err.message}\n${String(err.stderr || "").slice(-4000)}`);
+  }
+  const rows = new Map(JSON.parse(out).rows.map((r) => [`${r.scenario}|${r.measure}`, r.value]));
+  return (scenario, measure) => rows.get(`${scenario}|${measure}`);
+}
+
+const breakdown = (r) => `flush ${(r.flush_ms / 1000).toFixed(2)} s in ${r.flushes}, network ${(r.network_ms / 1000).toFixed(2)} s in ${r.requests} requests, ` +
+  `core+glue ${((r.ms - r.flush_ms - r.network_ms) / 1000).toFixed(2)} s`;
+
+async function browserRun() {
+  const url = await startServer(stageWeb());
+  log(`casekeep-server at ${url}; Chromium ${CHROMIUM}`);
+  const codeA = operatorAdd("Bench A", "imr_author");
+  const codeB = operatorAdd("Bench B", "note_taker");
+
+  const a = await browserPage("A", url);
+  const setupA = await a("setup", "Bench A", codeA);
+  log(`A: open ${setupA.open_ms.toFixed(0)} ms, create (default KDF) ${setupA.create_ms.toFixed(0)} ms, enrol ${setupA.enroll_ms.toFixed(0)} ms`);
+  const first = await a("createInterview", "");
+  const s1a = await a("s1a", first.interview, 0, N);
+  if (s1a.written !== N) throw new Error(`S1a wrote ${s1a.written} of ${N}`);
+  log(`S1a: ${N} notes in ${(s1a.ms / 1000).toFixed(2)} s (${breakdown(s1a)})`);
+  const second = await a("createInterview", first.case);
+  const s1b = await a("s1b", second.interview, N, N_B);
+  log(`S1b: ${N_B} notes in ${(s1b.ms / 1000).toFixed(2)} s (${breakdown(s1b)}), p50 ${s1b.p50_ms.toFixed(2)} ms, p99 ${s1b.p99_ms.toFixed(2)} ms`);
+
+  // The member enrols first; the author adds them to the interview of the N notes.
+  const b = await browserPage("B", url);
+  await b("setup", "Bench B", codeB);
+  await a("addMember", first.interview, "Bench B", "note_taker");
+  const s2 = await a("sync");
+  log(`S2: sync sent ${s2.sent} changesets in ${(s2.ms / 1000).toFixed(2)} s (${breakdown(s2)})`);
+  if (s2.pending !== 0) throw new Error(`S2 left ${s2.pending} changesets pending`);
+  await contexts.shift().close();
+
+  const s3 = await b("sync");
+  log(`S3: sync received ${s3.received} changesets in ${(s3.ms / 1000).toFixed(2)} s (${breakdown(s3)})`);
+  const seen = await b("check", first.interview);
+  if (seen.notes !== N || seen.problems !== 0) throw new Error(`member B sees ${seen.notes} of ${N} notes, ${seen.problems} verify problems`);
+  return { setupA, s1a, s1b, s2, s3, pushed: N + N_B };
+}
+
+async function cleanup() {
+  for (const c of contexts) await c.close().catch(() => {});
+  if (server && server.exitCode === null) {
+    server.kill("SIGTERM");
+    await withTimeout("casekeep-server stop", new Promise((r) => server.once("exit", r)), 10_000).catch(() => server.kill("SIGKILL"));
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function table(br, native) {
+  const rows = [
+    // scenario, measure, unit, browser, native, higher is better
+    ["S1a", "notes/s", "", N / (br.s1a.ms / 1000), native("S1a", "notes/s"), true],
+    ["S1b", "notes/s", "", N_B / (br.s1b.ms / 1000), native("S1b", "notes/s"), true],
+    ["S1b", "commit p50", "ms", br.s1b.p50_ms, native("S1b", "commit p50"), false],
+    ["S1b", "commit p99", "ms", br.s1b.p99_ms, native("S1b", "commit p99"), false],
+    ["S2", "notes/s", "", br.pushed / (br.s2.ms / 1000), native("S2", "notes/s"), true],
+    ["S3", "wall", "s", br.s3.ms / 1000, native("S3", "wall"), false],
+    ["S3", "notes/s", "", N / (br.s3.ms / 1000), native("S3", "notes/s"), true],
+  ].map(([scenario, measure, unit, browser, nat, higher]) => {
+    // How many times slower the browser is (the target: at most 2.5).
+    const slower = higher ? nat / browser : browser / nat;
+    return { scenario, measure, unit, browser, native: nat, ratio: browser / nat, slower, within_2_5x: slower <= 2.5 };
+  });
+  return rows;
+}
+
+const fmt = (v) => (v === undefined || Number.isNaN(v) ? "" : Math.abs(v) >= 100 ? Math.round(v).toLocaleString("en-GB") : Number(v.toFixed(3)).toString());
+
+function print(rows, br) {
+  const machine = { cores: cpus().length, cpu: cpus()[0].model, loadavg: loadavg().map((l) => l.toFixed(2)).join(" "),
+    chromium: execFileSync(CHROMIUM, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() };
+  if (opts.json) {
+    const where = (r) => ({ ms: r.ms, flush_ms: r.flush_ms, flushes: r.flushes, network_ms: r.network_ms, requests: r.requests });
+    console.log(JSON.stringify({ machine, notes: N, s1b_notes: N_B, pushed: br.pushed, rows,
+      browser_time: { s1a: where(br.s1a), s1b: where(br.s1b), s2: where(br.s2), s3: where(br.s3) },
+      create_ms: br.setupA.create_ms }, null, 2));
+    return;
+  }
+  console.log(`S8: casekeep in ${machine.chromium} (WebAssembly, IndexedDB) vs native, N = ${N} ` +
+    `(S1b: ${N_B} notes; S2 pushes ${br.pushed}); ${machine.cores} cores, ${machine.cpu}; load at end ${machine.loadavg}\n`);
+  const lines = [["scenario", "measure", "browser", "native", "browser/native", "browser slower (x)", "<= 2.5x"]];
+  for (const r of rows) {
+    lines.push([r.scenario, r.measure + (r.unit ? ` (${r.unit})` : ""), fmt(r.browser), fmt(r.native), fmt(r.ratio), fmt(r.slower), r.within_2_5x ? "yes" : "no"]);
+  }
+  const widths = lines[0].map((_, c) => Math.max(...lines.map((l) => l[c].length)));
+  for (const l of lines) console.log(l.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  "));
+  console.log("\nWhere the browser's time went (flush = IDBFS writing the vault file to IndexedDB; network = fetch until the body is read; the rest is the WebAssembly core and JS glue):");
+  for (const [name, r] of [["S1a", br.s1a], ["S1b", br.s1b], ["S2", br.s2], ["S3", br.s3]]) {
+    console.log(`  ${name}: ${(r.ms / 1000).toFixed(2)} s = ${breakdown(r)}`);
+  }
+}
+
+// Stopped by the run script's timeout (or ^C): close what was started, then go.
+for (const signal of ["SIGTERM", "SIGINT"]) {
+  process.on(signal, () => {
+    log(`bench/browser: ${signal}, cleaning up`);
+    cleanup().finally(() => process.exit(1));
+  });
+}
+
+let failed = false;
+try {
+  const br = await browserRun();
+  await cleanup();
+  print(table(br, nativeRun()), br);
+} catch (err) {
+  failed = true;
+  log(`bench/browser: FAILED: ${err && err.stack ? err.stack : err}`);
+  log(`---- page log ----\n${pageLog.join("\n").slice(-4000)}\n---- server log ----\n${serverLog.join("").slice(-4000)}`);
+} finally {
+  await cleanup();
+}
+process.exit(failed ? 1 : 0);
