@@ -10,17 +10,20 @@
 import { open } from "/casekeep.mjs";
 import { makeNote } from "/bench-workload.mjs";
 
-let db;
-const spent = { flush: 0, flushes: 0, network: 0, requests: 0 };
+const vaults = {};  // by IndexedDB name
+const spent = { flush: 0, flushes: 0, network: 0 };
+const requests = [];  // { path, start, ms, bytes, encoding }
 
 // Wrap the fetch() the sync exchange uses, to time the network part.
 const realFetch = window.fetch.bind(window);
-window.fetch = async (...args) => {
-  const started = performance.now();
-  const response = await realFetch(...args);
+window.fetch = async (resource, init) => {
+  const start = performance.now();
+  const response = await realFetch(resource, init);
   const body = await response.arrayBuffer();
-  spent.network += performance.now() - started;
-  spent.requests += 1;
+  const ms = performance.now() - start;
+  spent.network += ms;
+  requests.push({ path: new URL(String(resource), location.href).pathname, start, ms, bytes: body.byteLength,
+    encoding: response.headers.get("content-encoding") || "" });
   const empty = [101, 204, 205, 304].includes(response.status);
   return new Response(empty ? null : body, { status: response.status, headers: response.headers });
 };
@@ -28,16 +31,25 @@ window.fetch = async (...args) => {
 // Times fn, with the flush and network time spent inside it.
 async function measured(fn) {
   const before = { ...spent };
+  const first = requests.length;
   const started = performance.now();
   const result = await fn();
   const ms = performance.now() - started;
+  const mine = requests.slice(first);
+  // A sync() pushes, then pulls: the push phase ends where the first pull starts.
+  const pull = mine.find((r) => r.path.endsWith("/pull"));
   return {
     ...result,
     ms,
+    push_ms: pull ? pull.start - started : ms,
     flush_ms: spent.flush - before.flush,
     flushes: spent.flushes - before.flushes,
     network_ms: spent.network - before.network,
-    requests: spent.requests - before.requests,
+    requests: mine.length,
+    pull_requests: mine.filter((r) => r.path.endsWith("/pull")).length,
+    pull_network_ms: mine.filter((r) => r.path.endsWith("/pull")).reduce((s, r) => s + r.ms, 0),
+    pull_bytes: mine.filter((r) => r.path.endsWith("/pull")).reduce((s, r) => s + r.bytes, 0),
+    encodings: [...new Set(mine.map((r) => r.encoding || "identity"))].join(","),
   };
 }
 
@@ -46,42 +58,54 @@ function percentile(values, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
 
+// A vault in IndexedDB database `store`, its flushes timed.
+async function openVault(store) {
+  const db = await open({ name: store });
+  const flush = db._flush.bind(db);
+  db._flush = async () => {
+    const t = performance.now();
+    try {
+      return await flush();
+    } finally {
+      spent.flush += performance.now() - t;
+      spent.flushes += 1;
+    }
+  };
+  vaults[store] = db;
+  return db;
+}
+
+async function caseAndInterview(db) {
+  const caseId = await db.createCase({ kind: "imr", reference: "BENCH", title: "bench" });
+  return db.createInterview({ case: caseId, practitioner: "Pat" });
+}
+
 window.bench = {
-  /** Open the vault (IndexedDB), create it with the default KDF, enrol with the page's server. */
-  async setup(name, code) {
+  /** Create a vault (default KDF) in IndexedDB database `store`; enrol it with the page's server when given a code. */
+  async setup(store, name, code) {
     const started = performance.now();
-    db = await open();
-    const flush = db._flush.bind(db);
-    db._flush = async () => {
-      const t = performance.now();
-      try {
-        return await flush();
-      } finally {
-        spent.flush += performance.now() - t;
-        spent.flushes += 1;
-      }
-    };
+    const db = await openVault(store);
     const opened = performance.now();
     await db.create("bench passphrase", name);
     const created = performance.now();
-    await db.enroll(location.origin, code);
+    if (code) await db.enroll(location.origin, code);
     return { open_ms: opened - started, create_ms: created - opened, enroll_ms: performance.now() - created };
   },
 
-  async createInterview(caseId) {
-    if (!caseId) caseId = await db.createCase({ kind: "imr", reference: "BENCH", title: "bench" });
-    return { case: caseId, interview: await db.createInterview({ case: caseId, practitioner: "Pat" }) };
+  async interview(store) {
+    return { interview: await caseAndInterview(vaults[store]) };
   },
 
   /** S1a: notes first..first+count-1 in one addNotes (one transaction, one flush). */
-  async s1a(interview, first, count) {
+  async s1a(store, interview, first, count) {
     const notes = [];
     for (let k = 0; k < count; k++) notes.push(makeNote(first + k));
-    return measured(async () => ({ written: (await db.addNotes(interview, notes)).length }));
+    return measured(async () => ({ written: (await vaults[store].addNotes(interview, notes)).length }));
   },
 
   /** S1b: one addNote per note, each flushed to IndexedDB before the next. */
-  async s1b(interview, first, count) {
+  async s1b(store, interview, first, count) {
+    const db = vaults[store];
     const latencies = [];
     const result = await measured(async () => {
       for (let k = 0; k < count; k++) {
@@ -95,18 +119,19 @@ window.bench = {
     return { ...result, p50_ms: percentile(latencies, 0.5), p99_ms: percentile(latencies, 0.99) };
   },
 
-  async addMember(space, user, role) {
-    await db.addMember(space, user, role);
+  async addMember(store, space, user, role) {
+    await vaults[store].addMember(space, user, role);
     return {};
   },
 
   /** S2 (author) and S3 (member): one sync(), push then pull. */
-  async sync() {
-    return measured(async () => db.sync());
+  async sync(store) {
+    return measured(async () => vaults[store].sync());
   },
 
   /** What the member now sees: the notes of the interview, and the vault's own check. */
-  check(interview) {
+  check(store, interview) {
+    const db = vaults[store];
     return { notes: db.notes(interview).length, problems: db.verify().length, unsynced: db.status().unsynced };
   },
 };
