@@ -19,14 +19,20 @@ import { chromium } from "playwright-core";
 import { CHROMIUM, CHROMIUM_ARGS } from "../../tests/browser/browser.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const opts = { notes: 10000, json: false };
+// --batch: notes per addNotes call in S1a. 1,000 because casekeep.mjs hands
+// its JSON argument to the core with ccall's "string" type, which copies it
+// onto the 5 MB WebAssembly stack at up to 4 bytes a character: ~1,200 notes
+// in one call overflow it ("memory access out of bounds").
+const opts = { notes: 10000, batch: 1000, json: false };
 for (let i = 2; i < process.argv.length; i++) {
   const a = process.argv[i];
   if (a === "--json") opts.json = true;
-  else if (["--notes", "--bench", "--server", "--web"].includes(a)) opts[a.slice(2)] = process.argv[++i];
+  else if (a === "--profile") opts.profile = true;
+  else if (["--notes", "--batch", "--bench", "--server", "--web", "--accept-encoding"].includes(a)) opts[a.slice(2).replace("-e", "E")] = process.argv[++i];
   else throw new Error(`unknown argument ${a}`);
 }
 const N = Number(opts.notes);
+const BATCH = Number(opts.batch);
 const N_B = Math.max(1, Math.floor(N / 10));
 const STEP_MS = 120_000 + N * 30;  // any one step in the page; the run script bounds the whole
 const log = (s) => process.stderr.write(s + "\n");
@@ -88,7 +94,11 @@ function serverMs() {
 async function browserPage(who, url) {
   const profile = join(dir, `profile-${who}`);
   mkdirSync(profile);
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  // --accept-encoding VALUE (a diagnosis, not the benchmark): replace what Chromium
+  // asks for (gzip, deflate, br), to see what the server's response compression costs.
+  const extraHTTPHeaders = opts.acceptEncoding ? { "Accept-Encoding": opts.acceptEncoding } : undefined;
+  const context = await chromium.launchPersistentContext(profile,
+    { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, extraHTTPHeaders });
   contexts.push(context);
   context.setDefaultTimeout(STEP_MS);
   const page = context.pages()[0] || (await context.newPage());
@@ -97,12 +107,38 @@ async function browserPage(who, url) {
   await page.goto(`${url}/bench.html`);
   await page.waitForFunction(() => window.benchReady === true, null, { timeout: 30_000 });
   // One call of window.bench.<step>(...args) in the page.
+  const cdp = opts.profile ? await context.newCDPSession(page) : null;
+  if (cdp) await cdp.send("Profiler.enable");
   return async (step, ...args) => {
     const before = serverMs();
+    const profiled = cdp && ["s1a", "s1b", "sync"].includes(step);
+    if (profiled) await cdp.send("Profiler.start");
     const result = await withTimeout(`${who}.${step}`, page.evaluate(([s, a]) => window.bench[s](...a), [step, args]));
+    if (profiled) printProfile(`${who}.${step}`, (await cdp.send("Profiler.stop")).profile);
     await new Promise((r) => setTimeout(r, 50));  // the server's last access lines
     return { ...result, server_ms: serverMs() - before };
   };
+}
+
+// --profile: the functions the page spent most of its own time in (V8's
+// sampling profiler; WebAssembly functions are named only in a build linked
+// with --profiling-funcs, e.g. passed with --web).
+function printProfile(what, profile) {
+  const ticks = new Map(profile.samples.map((id) => [id, 0]));
+  profile.samples.forEach((id, k) => ticks.set(id, ticks.get(id) + (profile.timeDeltas[k] || 0)));
+  const self = new Map();
+  let total = 0;
+  for (const node of profile.nodes) {
+    const us = ticks.get(node.id) || 0;
+    if (!us) continue;
+    const { functionName, url } = node.callFrame;
+    const name = `${functionName || "(anonymous)"} ${url ? url.replace(/^.*\//, "") : ""}`.trim();
+    self.set(name, (self.get(name) || 0) + us);
+    total += us;
+  }
+  const top = [...self].sort((x, y) => y[1] - x[1]).slice(0, 15);
+  log(`profile of ${what}: ${(total / 1e6).toFixed(2)} s sampled; top self time:`);
+  for (const [name, us] of top) log(`  ${(100 * us / total).toFixed(1).padStart(5)}%  ${(us / 1e3).toFixed(0).padStart(7)} ms  ${name}`);
 }
 
 function nativeRun() {
@@ -133,9 +169,9 @@ async function browserRun() {
   const setupA = await a("setup", "a", "Bench A", codeA);
   log(`A: open ${setupA.open_ms.toFixed(0)} ms, create (default KDF) ${setupA.create_ms.toFixed(0)} ms, enrol ${setupA.enroll_ms.toFixed(0)} ms`);
   const { interview } = await a("interview", "a");
-  const s1a = await a("s1a", "a", interview, 0, N);
+  const s1a = await a("s1a", "a", interview, 0, N, BATCH);
   if (s1a.written !== N) throw new Error(`S1a wrote ${s1a.written} of ${N}`);
-  log(`S1a: ${N} notes in ${(s1a.ms / 1000).toFixed(2)} s (${breakdown(s1a)})`);
+  log(`S1a: ${N} notes in ${s1a.calls} addNotes in ${(s1a.ms / 1000).toFixed(2)} s (${breakdown(s1a)})`);
   // S1b in a fresh vault of its own (as native S1b starts from an empty one).
   await a("setup", "s1b", "Bench S1b", "");
   const other = await a("interview", "s1b");
@@ -198,13 +234,14 @@ function print(rows, br) {
     chromium: execFileSync(CHROMIUM, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() };
   if (opts.json) {
     const where = ({ written, p50_ms, p99_ms, sent, received, pending, conflicts, ...time }) => time;
-    console.log(JSON.stringify({ machine, notes: N, s1b_notes: N_B, rows,
+    console.log(JSON.stringify({ machine, notes: N, s1a_batch: BATCH, s1b_notes: N_B, accept_encoding: opts.acceptEncoding || "(Chromium's)", rows,
       browser_time: { s1a: where(br.s1a), s1b: where(br.s1b), s2: where(br.s2), s3: where(br.s3) },
       create_ms: br.setupA.create_ms }, null, 2));
     return;
   }
   console.log(`S8: casekeep in ${machine.chromium} (WebAssembly, IndexedDB) vs native, N = ${N} ` +
-    `(browser S1b: ${N_B} notes into a fresh vault); ${machine.cores} cores, ${machine.cpu}; load at end ${machine.loadavg}\n`);
+    `(browser S1a: addNotes of at most ${BATCH}; S1b: ${N_B} notes into a fresh vault)` +
+    `${opts.acceptEncoding ? `; Accept-Encoding forced to "${opts.acceptEncoding}" (a diagnosis)` : ""}; ${machine.cores} cores, ${machine.cpu}; load at end ${machine.loadavg}\n`);
   const lines = [["scenario", "measure", "browser", "native", "browser/native", "browser slower (x)", "<= 2.5x"]];
   for (const r of rows) {
     lines.push([r.scenario, r.measure + (r.unit ? ` (${r.unit})` : ""), fmt(r.browser), fmt(r.native), fmt(r.ratio), fmt(r.slower), r.native === undefined ? "" : r.within_2_5x ? "yes" : "no"]);

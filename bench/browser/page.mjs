@@ -96,11 +96,19 @@ window.bench = {
     return { interview: await caseAndInterview(vaults[store]) };
   },
 
-  /** S1a: notes first..first+count-1 in one addNotes (one transaction, one flush). */
-  async s1a(store, interview, first, count) {
-    const notes = [];
-    for (let k = 0; k < count; k++) notes.push(makeNote(first + k));
-    return measured(async () => ({ written: (await vaults[store].addNotes(interview, notes)).length }));
+  /** S1a: notes first..first+count-1 by addNotes (one transaction, one flush), at most `batch` a call. */
+  async s1a(store, interview, first, count, batch) {
+    const batches = [];
+    for (let k = 0; k < count; k += batch) {
+      const notes = [];
+      for (let j = k; j < Math.min(count, k + batch); j++) notes.push(makeNote(first + j));
+      batches.push(notes);
+    }
+    return measured(async () => {
+      let written = 0;
+      for (const notes of batches) written += (await vaults[store].addNotes(interview, notes)).length;
+      return { written, calls: batches.length };
+    });
   },
 
   /** S1b: one addNote per note, each flushed to IndexedDB before the next. */
