@@ -120,6 +120,19 @@ async function browserPage(who, url) {
   };
 }
 
+// A C++ name without its template arguments and parameter list.
+function shortName(name) {
+  if (name.startsWith("(")) return name;  // (idle), (program), (garbage collector)
+  let out = "";
+  let depth = 0;
+  for (const c of name.replace(/\(.*$/, "").replace(/operator<|operator>/g, "operator")) {
+    if (c === "<") depth += 1;
+    else if (c === ">") depth = Math.max(0, depth - 1);
+    else if (depth === 0) out += c;
+  }
+  return out.replace(/json_abi_v[\d_]+::/g, "").slice(0, 120);
+}
+
 // --profile: the functions the page spent most of its own time in (V8's
 // sampling profiler; WebAssembly functions are named only in a build linked
 // with --profiling-funcs, e.g. passed with --web).
@@ -132,7 +145,7 @@ function printProfile(what, profile) {
     const us = ticks.get(node.id) || 0;
     if (!us) continue;
     const { functionName, url } = node.callFrame;
-    const name = `${functionName || "(anonymous)"} ${url ? url.replace(/^.*\//, "") : ""}`.trim();
+    const name = `${shortName(functionName) || "(anonymous)"} ${url ? url.replace(/^.*\//, "") : ""}`.trim();
     self.set(name, (self.get(name) || 0) + us);
     total += us;
   }
