@@ -189,7 +189,8 @@ async function browserRun() {
   await a("setup", "s1b", "Bench S1b", "");
   const other = await a("interview", "s1b");
   const s1b = await a("s1b", "s1b", other.interview, 0, N_B);
-  log(`S1b: ${N_B} notes in ${(s1b.ms / 1000).toFixed(2)} s (${breakdown(s1b)}), p50 ${s1b.p50_ms.toFixed(2)} ms, p99 ${s1b.p99_ms.toFixed(2)} ms`);
+  log(`S1b: ${N_B} notes in ${(s1b.ms / 1000).toFixed(2)} s (${breakdown(s1b)}), p50 ${s1b.p50_ms.toFixed(2)} ms, p99 ${s1b.p99_ms.toFixed(2)} ms; vault files at the end ` +
+    Object.entries(s1b.vault_files).map(([f, size]) => `${f} ${(size / 1e6).toFixed(2)} MB`).join(", "));
 
   // The member enrols first; the author adds them to the interview of the N notes.
   const b = await browserPage("B", url);
@@ -208,7 +209,13 @@ async function browserRun() {
   return { setupA, s1a, s1b, s2, s3 };
 }
 
-async function cleanup() {
+let cleaning;
+function cleanup() {
+  cleaning = cleaning || closeAll();
+  return cleaning;
+}
+
+async function closeAll() {
   if (process.env.CASEKEEP_BENCH_SERVER_LOG && serverLog.length) log(`---- server log ----\n${serverLog.join("")}`);
   serverLog.length = 0;
   for (const c of contexts) await c.close().catch(() => {});
@@ -246,7 +253,7 @@ function print(rows, br) {
   const machine = { cores: cpus().length, cpu: cpus()[0].model, loadavg: loadavg().map((l) => l.toFixed(2)).join(" "),
     chromium: execFileSync(CHROMIUM, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() };
   if (opts.json) {
-    const where = ({ written, p50_ms, p99_ms, sent, received, pending, conflicts, ...time }) => time;
+    const where = ({ written, p50_ms, p99_ms, sent, received, pending, conflicts, ...time }) => time;  // and vault_files
     console.log(JSON.stringify({ machine, notes: N, s1a_batch: BATCH, s1b_notes: N_B, accept_encoding: opts.acceptEncoding || "(Chromium's)", rows,
       browser_time: { s1a: where(br.s1a), s1b: where(br.s1b), s2: where(br.s2), s3: where(br.s3) },
       create_ms: br.setupA.create_ms }, null, 2));
@@ -279,7 +286,8 @@ let failed = false;
 try {
   const br = await browserRun();
   await cleanup();
-  print(table(br, nativeRun()), br);
+  const native = nativeRun();
+  print(table(br, native), br);
 } catch (err) {
   failed = true;
   log(`bench/browser: FAILED: ${err && err.stack ? err.stack : err}`);

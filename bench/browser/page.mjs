@@ -124,7 +124,11 @@ window.bench = {
       }
       return { written: count };
     });
-    return { ...result, p50_ms: percentile(latencies, 0.5), p99_ms: percentile(latencies, 0.99) };
+    // IDBFS stores each changed file whole: a flush writes the vault's files as they are now.
+    const FS = db._core.FS;
+    const files = FS.readdir(`/${store}`).filter((f) => f !== "." && f !== "..");
+    const vault_files = Object.fromEntries(files.map((f) => [f, FS.stat(`/${store}/${f}`).size]));
+    return { ...result, p50_ms: percentile(latencies, 0.5), p99_ms: percentile(latencies, 0.99), vault_files };
   },
 
   async addMember(store, space, user, role) {
