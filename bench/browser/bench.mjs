@@ -1,11 +1,12 @@
 // S8 (issue 6): S1-S3 of the issue-6 workload in headless Chromium through
 // the WebAssembly build, beside the native casekeep-bench in the same run.
-//   node bench.mjs --notes N --bench BIN --server BIN --web DIR [--json]
+//   node bench.mjs --notes N --bench BIN --server BIN --web DIR [--batch B] [--json]
+//                  [--accept-encoding VALUE] [--profile]
 // (bench/browser/run checks the arguments and installs playwright-core.)
 //
 // One real casekeep-server on 127.0.0.1 serves a staged copy of the web root
 // plus page.mjs and the workload. Author A (own Chromium profile) writes N
-// notes with one addNotes (S1a); a second, fresh vault in the same page takes
+// notes with addNotes, one transaction and flush per --batch (S1a); a second, fresh vault in the same page takes
 // N/10 notes with one addNote each (S1b); A adds member B to its interview and
 // sync()s (S2: the push phase is compared with native S2; sync then pulls
 // A's own changesets back); member B (a second profile) sync()s the N notes
@@ -268,7 +269,7 @@ function print(rows, br) {
   }
   const widths = lines[0].map((_, c) => Math.max(...lines.map((l) => l[c].length)));
   for (const l of lines) console.log(l.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  "));
-  console.log("\nWhere the browser's time went (flush = IDBFS writing the vault file to IndexedDB; network = fetch until the body is read, of which server handlers = the server's own time (its access log); the rest is the WebAssembly core and JS glue):");
+  console.log("\nWhere the browser's time went (flush = IDBFS writing the vault's changed files, whole, to IndexedDB; network = fetch until the body is read, of which server handlers = the server's own time (its access log); the rest is the WebAssembly core and JS glue):");
   for (const [name, r] of [["S1a", br.s1a], ["S1b", br.s1b], ["S2", br.s2], ["S3", br.s3]]) {
     console.log(`  ${name}: ${(r.ms / 1000).toFixed(2)} s = ${breakdown(r)}`);
   }
