@@ -22,7 +22,8 @@ wire::Response MeteredCarrier::send(const wire::Request& request) {
   wire::Response response = inner_.send(request);
   latencies_ms.push_back(seconds_since(start) * 1000);
   bytes += request.body.size() + response.body.size();
-  if (response.status != 200) ++errors;
+  if (response.status != 200 && errors++ == 0)
+    first_error = std::to_string(response.status) + " " + response.body.substr(0, 200);
   return response;
 }
 

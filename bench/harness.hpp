@@ -41,6 +41,7 @@ class MeteredCarrier final : public Carrier {
   wire::Response send(const wire::Request& request) override;
   std::size_t bytes = 0;
   std::size_t errors = 0;
+  std::string first_error;  // status and the start of the body of the first non-200 answer
   std::vector<double> latencies_ms;
 
  private:

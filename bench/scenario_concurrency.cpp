@@ -27,6 +27,11 @@ void run_s7(const Config& config, Report& report) {
   bool started = false;
   std::atomic<std::size_t> errors{0}, ready{0};
   std::vector<double> latencies;
+  std::string first_error;
+  auto remember = [&](const std::string& what) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (first_error.empty()) first_error = what;
+  };
   std::vector<std::thread> threads;
   for (Client& client : clients) {
     threads.emplace_back([&, engine = client.engine.get()] {
@@ -36,8 +41,9 @@ void run_s7(const Config& config, Report& report) {
       try {
         engine->on_login_response(http.send(engine->login_request(http.send(engine->challenge_request()))));
         logged_in = true;
-      } catch (const std::exception&) {
+      } catch (const std::exception& e) {
         ++errors;
+        remember(e.what());
       }
       ++ready;
       std::unique_lock<std::mutex> lock(mutex);
@@ -45,11 +51,13 @@ void run_s7(const Config& config, Report& report) {
       lock.unlock();
       try {
         if (logged_in) push_all(*engine, wire);
-      } catch (const std::exception&) {
+      } catch (const std::exception& e) {
         ++errors;
+        remember(e.what());
       }
       lock.lock();
       errors += wire.errors;
+      if (first_error.empty()) first_error = wire.first_error;
       latencies.insert(latencies.end(), wire.latencies_ms.begin(), wire.latencies_ms.end());
     });
   }
@@ -70,6 +78,7 @@ void run_s7(const Config& config, Report& report) {
   report.row("S7", title, "latency p50", percentile(latencies, 0.50), "ms");
   report.row("S7", title, "latency p99", percentile(latencies, 0.99), "ms");
   report.row("S7", title, "errors", static_cast<double>(errors.load()));
+  if (!first_error.empty()) report.note("S7's first error: " + first_error);
 }
 
 }  // namespace casekeep::bench

@@ -64,6 +64,7 @@ wire::Response SyncService::handle(const wire::Request& request) {
 
 wire::Response SyncService::handle(const wire::Request& request, RequestInfo& info) {
   auto started = std::chrono::steady_clock::now();
+  std::optional<std::vector<Incoming>> verified_push = verify_push_unlocked(request);
   std::lock_guard<std::mutex> lock(mutex_);
   now_ms_ = clock_.now_ms();
   info.route = route_of(request.path);
@@ -72,7 +73,7 @@ wire::Response SyncService::handle(const wire::Request& request, RequestInfo& in
     if (request.body.size() > limits_.max_body_bytes)
       refuse(413, "too_large", "The request body is larger than the " +
                                    std::to_string(limits_.max_body_bytes / (1024 * 1024)) + " MiB limit.");
-    response = route(request, info);
+    response = route(request, info, verified_push);
   } catch (const ApiError& e) {
     response = wire::error_response(e.status, e.code, e.message, e.extra);
   } catch (const std::exception& e) {
@@ -84,7 +85,8 @@ wire::Response SyncService::handle(const wire::Request& request, RequestInfo& in
   return response;
 }
 
-wire::Response SyncService::route(const wire::Request& request, RequestInfo& info) {
+wire::Response SyncService::route(const wire::Request& request, RequestInfo& info,
+                                  std::optional<std::vector<Incoming>>& verified_push) {
   const std::string& target = request.path;
   std::size_t q = target.find('?');
   std::string path = target.substr(0, q);
@@ -104,7 +106,7 @@ wire::Response SyncService::route(const wire::Request& request, RequestInfo& inf
 
   Caller caller = authenticate(request.token, info);
   take_rate_token(caller.device);
-  if (path == "/v1/push") return push(caller, request.body);
+  if (path == "/v1/push") return push(caller, request.body, verified_push);
   if (path == "/v1/pull") return pull(caller, request.body);
   if (space) return conflicts(caller, *space);
   if (user) return user_by_id(*user);

@@ -73,7 +73,8 @@ class SyncService {
     std::uint64_t at_ms = 0;
   };
 
-  wire::Response route(const wire::Request& request, RequestInfo& info);
+  wire::Response route(const wire::Request& request, RequestInfo& info,
+                       std::optional<std::vector<Incoming>>& verified_push);
   Caller authenticate(const std::string& token, RequestInfo& info);
   void take_rate_token(const Bytes& device);
   void require_active_device(const Bytes& device, int unknown_status, const char* unknown_code);
@@ -81,7 +82,11 @@ class SyncService {
   wire::Response enroll(const std::string& body);
   wire::Response login_challenge(const std::string& body, RequestInfo& info);
   wire::Response login(const std::string& body, RequestInfo& info);
-  wire::Response push(const Caller& caller, const std::string& body);
+  std::vector<Bytes> push_entries(const std::string& body) const;  // the push body's changesets, or ApiError
+  // A push's decode and signature checks, done before the lock is taken when
+  // the request is a well-formed push with a live token; empty otherwise.
+  std::optional<std::vector<Incoming>> verify_push_unlocked(const wire::Request& request);
+  wire::Response push(const Caller& caller, const std::string& body, std::optional<std::vector<Incoming>>& verified);
   static std::vector<Incoming> decode_and_verify(std::vector<Bytes> raw);
   wire::json accept_changeset(const Caller& caller, const Incoming& incoming);
   wire::Response pull(const Caller& caller, const std::string& body);

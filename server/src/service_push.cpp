@@ -1,5 +1,7 @@
 // Push (docs/http-api.md §Push): changesets are decoded and their device
-// signatures checked on every core, then checked in order against their clear
+// signatures checked on every core (for a caller with a live token, before
+// the service's lock is taken, so other requests proceed meanwhile), then
+// checked in order against their clear
 // metadata, each accepted one appended in a savepoint of one transaction that
 // commits before the reply (one fsync per push, and nothing is acknowledged
 // before it is durable). Processing stops at the first refusal; the ones
@@ -16,7 +18,7 @@
 
 namespace casekeep::server {
 
-wire::Response SyncService::push(const Caller& caller, const std::string& body) {
+std::vector<Bytes> SyncService::push_entries(const std::string& body) const {
   json j = parse_object(body, {"changesets"});
   const json& list = j["changesets"];
   if (!list.is_array()) bad_request("The field 'changesets' is not a list.");
@@ -34,8 +36,28 @@ wire::Response SyncService::push(const Caller& caller, const std::string& body) 
       bad_request("Entry " + std::to_string(i) + " of 'changesets' is not valid base64.");
     }
   }
+  return raw;
+}
 
-  std::vector<Incoming> incoming = decode_and_verify(std::move(raw));
+std::optional<std::vector<SyncService::Incoming>> SyncService::verify_push_unlocked(const wire::Request& request) {
+  if (request.method != "POST" || request.path != "/v1/push" || request.body.size() > limits_.max_body_bytes)
+    return std::nullopt;
+  try {
+    {
+      // Only for a live token: an anonymous request makes the server verify nothing.
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (request.token.empty() || !store_.token_device(crypto::hash(to_bytes(request.token)), clock_.now_ms()))
+        return std::nullopt;
+    }
+    return decode_and_verify(push_entries(request.body));
+  } catch (...) {  // ApiError included: the push under the lock answers it, in its order of checks
+    return std::nullopt;
+  }
+}
+
+wire::Response SyncService::push(const Caller& caller, const std::string& body,
+                                 std::optional<std::vector<Incoming>>& verified) {
+  std::vector<Incoming> incoming = verified ? std::move(*verified) : decode_and_verify(push_entries(body));
   json accepted = json::array();
   Transaction batch = store_.transaction();
   // Commit what was accepted, before any reply; if that fails, nothing is acknowledged.
