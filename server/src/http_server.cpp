@@ -5,6 +5,8 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/socket.h>
+
 #include <chrono>
 #include <stdexcept>
 
@@ -36,6 +38,12 @@ HttpServer::HttpServer(SyncService& service, HttpOptions options) : service_(ser
   }
   httplib::Server& s = *server_;
   s.set_payload_max_length(service_.limits().max_body_bytes);
+  // cpp-httplib's default options, and the socket kept: bind() listens on it
+  // again with a wider backlog.
+  s.set_socket_options([this](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_socket_ = sock;
+  });
 
   auto api = [this](const httplib::Request& req, httplib::Response& res) {
     auto started = std::chrono::steady_clock::now();
@@ -102,6 +110,9 @@ int HttpServer::bind() {
   if (port_ <= 0)
     throw std::runtime_error("Cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
                              " (in use, or not an address of this machine).");
+  // The library listens with a backlog of 5: fifty clients connecting at once
+  // overflowed it, and some gave up after their 5 s connection timeout.
+  if (listen_socket_ >= 0) ::listen(listen_socket_, SOMAXCONN);
   return port_;
 }
 

@@ -41,6 +41,7 @@ class HttpServer {
   SyncService& service_;
   HttpOptions options_;
   std::unique_ptr<httplib::Server> server_;
+  int listen_socket_ = -1;  // to widen cpp-httplib's listen backlog once bound
   int port_ = 0;
 };
 
