@@ -35,7 +35,7 @@ for (let i = 2; i < process.argv.length; i++) {
 const N = Number(opts.notes);
 const BATCH = Number(opts.batch);
 const N_B = Math.max(1, Math.floor(N / 10));
-const STEP_MS = 120_000 + N * 30;  // any one step in the page; the run script bounds the whole
+const STEP_MS = 120_000 + N * 60;  // any one step in the page; the run script bounds the whole
 const log = (s) => process.stderr.write(s + "\n");
 
 const dir = mkdtempSync(join(tmpdir(), "casekeep-bench-browser-"));
