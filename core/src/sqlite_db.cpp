@@ -94,12 +94,17 @@ Statement& Database::prepare(const std::string& sql) {
 
 bool Database::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
+void Database::finish_statements() {
+  for (auto& [sql, stmt] : cache_) sqlite3_reset(stmt);
+}
+
 Transaction::Transaction(Database& db) : db_(db), nested_(db.in_transaction()) {
   db_.exec(nested_ ? "SAVEPOINT inner" : "BEGIN IMMEDIATE");
 }
 Transaction::~Transaction() {
   if (!done_) {
     try {
+      if (!nested_) db_.finish_statements();
       db_.exec(nested_ ? "ROLLBACK TO inner; RELEASE inner" : "ROLLBACK");
     } catch (...) {
       // The connection already rolled back (e.g. after SQLITE_FULL); nothing more to undo.
@@ -107,6 +112,7 @@ Transaction::~Transaction() {
   }
 }
 void Transaction::commit() {
+  if (!nested_) db_.finish_statements();  // so the commit can checkpoint and restart the WAL
   db_.exec(nested_ ? "RELEASE inner" : "COMMIT");
   done_ = true;
 }

@@ -43,6 +43,10 @@ class Database {
   // A cached prepared statement, reset and ready for binding.
   Statement& prepare(const std::string& sql);
   bool in_transaction() const;
+  // Reset every cached statement. A statement left on a row keeps the
+  // connection's read transaction open, and while one is open SQLite cannot
+  // start the WAL file over, so a long-lived vault's WAL would only grow.
+  void finish_statements();
 
  private:
   sqlite3* db_ = nullptr;
