@@ -76,14 +76,29 @@ export class Casekeep {
     this._persisted = persisted;
     this._onChange = options.onChange || (() => {});
     this._kdf = options.kdf;
-    this._call = core.cwrap("ck_call", "number", ["number", "string", "string"]);
-    this._handle = core.cwrap("ck_open", "number", ["string"])(mount + "/" + VAULT_FILE);
+    this._handle = this._withText(mount + "/" + VAULT_FILE, (path) => core._ck_open(path));
     this._flushing = Promise.resolve();
+  }
+
+  // Call fn with `text` as a UTF-8 C string on the wasm heap. (ccall's
+  // "string" copies onto the 5 MB wasm stack, which a pull page of a megabyte
+  // or a long list of notes can overflow.)
+  _withText(text, fn) {
+    const size = this._core.lengthBytesUTF8(text) + 1;
+    const pointer = this._core._malloc(size);
+    if (!pointer) throw new CasekeepError("storage", "Out of memory.");
+    try {
+      this._core.stringToUTF8(text, pointer, size);
+      return fn(pointer);
+    } finally {
+      this._core._free(pointer);
+    }
   }
 
   // The core's answer to one method, or a CasekeepError with its code.
   _invoke(method, args = {}) {
-    const pointer = this._call(this._handle, method, JSON.stringify(args));
+    const pointer = this._withText(method, (m) =>
+      this._withText(JSON.stringify(args), (a) => this._core._ck_call(this._handle, m, a)));
     if (!pointer) throw new CasekeepError("storage", "Out of memory.");
     const text = this._core.UTF8ToString(pointer);
     this._core._ck_free(pointer);
