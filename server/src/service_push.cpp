@@ -1,12 +1,14 @@
 // Push (docs/http-api.md §Push): changesets are decoded and their device
 // signatures checked on every core (for a caller with a live token, before
 // the service's lock is taken, so other requests proceed meanwhile), then
-// checked in order against their clear
-// metadata, each accepted one appended in a savepoint of one transaction that
-// commits before the reply (one fsync per push, and nothing is acknowledged
-// before it is durable). Processing stops at the first refusal; the ones
-// before it stay accepted. A refusal writes nothing.
+// checked in order against their clear metadata. Each accepted one is
+// appended in a savepoint of one transaction that commits before the reply:
+// one fsync per push, and nothing is acknowledged before it is durable.
+// Processing stops at the first refusal; the ones before it stay accepted.
+// A refusal writes nothing.
 #include <algorithm>
+#include <atomic>
+#include <system_error>
 #include <thread>
 
 #include "casekeep/changeset.hpp"
@@ -97,8 +99,9 @@ wire::Response SyncService::push(const Caller& caller, const std::string& body,
 
 std::vector<SyncService::Incoming> SyncService::decode_and_verify(std::vector<Bytes> raw) {
   std::vector<Incoming> incoming(raw.size());
-  auto work = [&](std::size_t first, std::size_t step) {
-    for (std::size_t i = first; i < raw.size(); i += step) {
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < raw.size(); i = next++) {
       Incoming& in = incoming[i];
       in.bytes = std::move(raw[i]);
       try {
@@ -109,11 +112,15 @@ std::vector<SyncService::Incoming> SyncService::decode_and_verify(std::vector<By
       }
     }
   };
-  // A thread per core, for pushes large enough to be worth one.
-  std::size_t threads = std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), (raw.size() + 15) / 16);
+  // A helper thread per other core, for pushes large enough to be worth one;
+  // if one cannot be started, the threads there are do all the work.
+  std::size_t helpers = std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), raw.size() / 16 + 1) - 1;
   std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work, t, threads);
-  work(0, std::max<std::size_t>(threads, 1));
+  try {
+    while (pool.size() < helpers) pool.emplace_back(work);
+  } catch (const std::system_error&) {
+  }
+  work();
   for (auto& t : pool) t.join();
   return incoming;
 }
