@@ -30,8 +30,8 @@ class Site {
   }
   ~Site() { server_.stop(); }
 
-  // History notes up to `target`, 50,000 per vault session: a vault's WAL is
-  // only truncated when it is closed (docs/performance.md). Seconds taken.
+  // History notes up to `target`, 50,000 per vault session (before a32b451 a
+  // vault's WAL was only truncated when it was closed). Seconds taken.
   double fill(std::size_t target) {
     auto start = Stopwatch::now();
     while (history_notes_ < target) {
