@@ -1,4 +1,4 @@
-#include "parallel.hpp"
+#include "casekeep/parallel.hpp"
 
 #include <algorithm>
 #include <atomic>

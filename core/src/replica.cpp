@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "parallel.hpp"
+#include "casekeep/parallel.hpp"
 #include "vault_impl.hpp"
 
 namespace casekeep {

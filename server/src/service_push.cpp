@@ -7,13 +7,11 @@
 // Processing stops at the first refusal; the ones before it stay accepted.
 // A refusal writes nothing.
 #include <algorithm>
-#include <atomic>
-#include <system_error>
-#include <thread>
 
 #include "casekeep/changeset.hpp"
 #include "casekeep/crypto.hpp"
 #include "casekeep/error.hpp"
+#include "casekeep/parallel.hpp"
 #include "casekeep/rules.hpp"
 #include "service.hpp"
 #include "service_body.hpp"
@@ -99,29 +97,16 @@ wire::Response SyncService::push(const Caller& caller, const std::string& body,
 
 std::vector<SyncService::Incoming> SyncService::decode_and_verify(std::vector<Bytes> raw) {
   std::vector<Incoming> incoming(raw.size());
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t i = next++; i < raw.size(); i = next++) {
-      Incoming& in = incoming[i];
-      in.bytes = std::move(raw[i]);
-      try {
-        in.changeset = Changeset::decode(in.bytes);
-        in.signature_valid = in.changeset->signature_valid();
-      } catch (const std::exception& e) {
-        in.decode_error = e.what();
-      }
+  for_each_index(raw.size(), [&](std::size_t i) {  // on every core: each item is its own
+    Incoming& in = incoming[i];
+    in.bytes = std::move(raw[i]);
+    try {
+      in.changeset = Changeset::decode(in.bytes);
+      in.signature_valid = in.changeset->signature_valid();
+    } catch (const std::exception& e) {
+      in.decode_error = e.what();
     }
-  };
-  // A helper thread per other core, for pushes large enough to be worth one;
-  // if one cannot be started, the threads there are do all the work.
-  std::size_t helpers = std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), raw.size() / 16 + 1) - 1;
-  std::vector<std::thread> pool;
-  try {
-    while (pool.size() < helpers) pool.emplace_back(work);
-  } catch (const std::system_error&) {
-  }
-  work();
-  for (auto& t : pool) t.join();
+  });
   return incoming;
 }
 
