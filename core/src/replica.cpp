@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "casekeep/chain_check.hpp"
 #include "casekeep/parallel.hpp"
 #include "vault_impl.hpp"
 
@@ -252,20 +253,23 @@ std::string Vault::Impl::blocker(const Changeset& cs) {
   return {};
 }
 
-// Decode and check alone every changeset of an import, on every core: the
-// signature checks are most of an import's cost. Throws for the first bad one.
+// Decode every changeset of an import on every core, and check its device
+// signature (one check per run of a chain: check_device_signatures). Throws
+// for the first bad one.
 std::vector<Changeset> Vault::Impl::decode_and_verify(const std::vector<Bytes>& input) {
   std::vector<Changeset> batch(input.size());
   std::vector<std::optional<Error>> undecodable(input.size());
-  std::vector<char> signed_by_device(input.size(), 0);
   for_each_index(input.size(), [&](std::size_t i) {
     try {
       batch[i] = Changeset::decode(input[i]);
-      signed_by_device[i] = batch[i].signature_valid();
     } catch (const Error& e) {
       undecodable[i] = e;
     }
   });
+  std::vector<const Changeset*> decoded(input.size(), nullptr);
+  for (std::size_t i = 0; i < input.size(); ++i)
+    if (!undecodable[i]) decoded[i] = &batch[i];
+  const std::vector<char> signed_by_device = check_device_signatures(decoded).valid;
   for (std::size_t i = 0; i < input.size(); ++i) {
     const Changeset& cs = batch[i];
     if (undecodable[i])

@@ -8,6 +8,7 @@
 // A refusal writes nothing.
 #include <algorithm>
 
+#include "casekeep/chain_check.hpp"
 #include "casekeep/changeset.hpp"
 #include "casekeep/crypto.hpp"
 #include "casekeep/error.hpp"
@@ -102,11 +103,15 @@ std::vector<SyncService::Incoming> SyncService::decode_and_verify(std::vector<By
     in.bytes = std::move(raw[i]);
     try {
       in.changeset = Changeset::decode(in.bytes);
-      in.signature_valid = in.changeset->signature_valid();
     } catch (const std::exception& e) {
       in.decode_error = e.what();
     }
   });
+  // One Ed25519 check per run of a chain (docs/protocol.md §5.2).
+  std::vector<const Changeset*> decoded;
+  for (const Incoming& in : incoming) decoded.push_back(in.changeset ? &*in.changeset : nullptr);
+  std::vector<char> valid = check_device_signatures(decoded).valid;
+  for (std::size_t i = 0; i < incoming.size(); ++i) incoming[i].signature_valid = valid[i];
   return incoming;
 }
 
