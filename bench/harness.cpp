@@ -65,7 +65,7 @@ std::vector<std::string> write_notes(Vault& vault, const std::string& interview,
     std::size_t batch = std::min(per_transaction, count - done);
     vault.write_batch([&] {
       for (std::size_t k = 0; k < batch; ++k) {
-        NoteInput n = make_note(first + done + k);
+        NoteDraft n = make_note(first + done + k);
         ids.push_back(vault.add_note(interview, n.title, n.body));
       }
     });

@@ -38,9 +38,9 @@ std::string words(Mulberry32& rng, std::size_t length) {
 
 }  // namespace
 
-NoteInput make_note(std::size_t index, std::uint32_t seed) {
+NoteDraft make_note(std::size_t index, std::uint32_t seed) {
   Mulberry32 rng(seed * 0x9E3779B1u + static_cast<std::uint32_t>(index));
-  NoteInput note;
+  NoteDraft note;
   note.title = words(rng, 40);
   note.body = words(rng, 1000);
   return note;

@@ -2,18 +2,16 @@
 // title and about 1,000 characters of words, the same on every run and in
 // both systems: bench/compare/workload.js is a line-for-line port (mulberry32
 // seeded per note), so casekeep and PouchDB store byte-identical texts.
-// Notes are made one at a time from their index, so no run holds them all.
+// Notes are made one at a time from their index, so a run need not hold them
+// all (S1a does, as PouchDB's bulkDocs does).
 #pragma once
 #include <cstdint>
 #include <string>
 
+#include "casekeep/records.hpp"
+
 namespace casekeep::bench {
 
-struct NoteInput {
-  std::string title;  // 40 characters
-  std::string body;   // 1,000 characters of words
-};
-
-NoteInput make_note(std::size_t index, std::uint32_t seed = 42);
+NoteDraft make_note(std::size_t index, std::uint32_t seed = 42);
 
 }  // namespace casekeep::bench

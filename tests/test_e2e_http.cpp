@@ -221,3 +221,25 @@ TEST_CASE("a push killed mid-way resumes: nothing lost, nothing duplicated", "[e
   CHECK(bea.vault->list("note").size() == 2000);
   CHECK(bea.vault->state_digest(interview) == alex.vault->state_digest(interview));
 }
+
+TEST_CASE("large changesets sync in requests under the server's body limit", "[e2e]") {
+  TempDir dir;
+  ServerProcess server(dir.file("server"));
+  server.start();
+  Client alex(dir, server, "Alex");
+  Client bea(dir, server, "Bea");
+  std::string case_id = alex.vault->create_case({"imr", "IMR-L", "Large", "", "", "", "open"});
+  std::string interview = alex.vault->create_interview({case_id, "Pat", "", ""});
+  alex.vault->add_member(interview, bea.vault->user_card(), "note_taker", "Bea");
+  // Six changesets of two 900 KB notes each: 14 MB of base64, more than one
+  // 8 MiB push can carry, though far fewer than 256 changesets.
+  std::vector<NoteDraft> notes;
+  for (int i = 0; i < 12; ++i) notes.push_back({"Long note " + std::to_string(i), std::string(900 * 1024, 'a' + i)});
+  alex.vault->add_notes(interview, notes);
+  SyncSummary pushed = alex.sync();
+  CHECK(pushed.sent == alex.vault->export_changesets().size());
+  CHECK(alex.vault->outbox_size() == 0);
+  bea.sync();
+  REQUIRE(bea.vault->list("note").size() == 12);
+  CHECK(bea.vault->state_digest(interview) == alex.vault->state_digest(interview));
+}

@@ -1,6 +1,8 @@
 // Vault lifecycle: passphrases, locking, identity.
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include "casekeep/error.hpp"
 #include "support.hpp"
 
@@ -94,4 +96,37 @@ TEST_CASE("a write batch commits all of its changes or none", "[vault]") {
   CHECK(v->list("note").size() == 5);
   CHECK(v->outbox_size() == 7);  // case, interview, five notes, and nothing of the failed batch
   CHECK(v->verify().empty());
+}
+
+TEST_CASE("add_notes writes many notes in one transaction and few changesets, all or nothing", "[vault]") {
+  TempDir dir;
+  auto a = new_vault(dir, "a");
+  std::string c = a->create_case({"imr", "IMR-C", "t", "", "", "", "open"});
+  std::string i = a->create_interview({c, "Pat", "", ""});
+  std::size_t before = a->outbox_size();
+
+  // 2,500 notes of about 1 KB: three changesets of at most 1 MiB of text each.
+  std::vector<NoteDraft> notes;
+  for (int n = 0; n < 2500; ++n) notes.push_back({"note " + std::to_string(n), std::string(1000, 'a' + n % 26)});
+  std::vector<std::string> ids = a->add_notes(i, notes);
+  REQUIRE(ids.size() == notes.size());
+  CHECK(std::set<std::string>(ids.begin(), ids.end()).size() == ids.size());
+  CHECK(a->outbox_size() - before == 3);
+  CHECK(a->get(ids[1234]).fields.at("title") == "note 1234");
+  CHECK(a->get(ids.back()).fields.at("body") == std::string(1000, 'a' + 2499 % 26));
+  CHECK(a->verify().empty());
+
+  // Another replica gets every note, each readable and signable as usual.
+  auto b = new_vault(dir, "b");
+  a->add_member(i, b->user_card(), "note_taker", "B");
+  sync_into(*b, *a);
+  CHECK(b->list("note", i).size() == 2500);
+  a->sign_note(ids[7]);
+  CHECK(a->note(ids[7]).status == "signed");
+
+  // One bad draft refuses the whole call before anything is written.
+  notes[1800].title.clear();
+  CHECK_THROWS_AS(a->add_notes(i, notes), Error);
+  CHECK(a->list("note", i).size() == 2500);
+  CHECK(a->outbox_size() - before == 5);  // the three, the member, and the signature
 }

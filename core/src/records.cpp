@@ -302,6 +302,38 @@ std::string Vault::add_note(const std::string& interview_hex, const std::string&
   return to_hex(id);
 }
 
+std::vector<std::string> Vault::add_notes(const std::string& interview_hex, const std::vector<NoteDraft>& notes) {
+  // Text per changeset: a bulk write signs once per this much, and each
+  // changeset stays far below the 4 MiB a changeset and 8 MiB a push may be.
+  constexpr std::size_t kNotesPerChangesetBytes = 1024 * 1024;
+  Bytes interview = parse_id(interview_hex, kSpaceIdSize, "interview");
+  impl_->existing(interview, "interview");
+  for (const NoteDraft& n : notes) require_text(n.title, "note title");
+  impl_->require_role(interview, kWriters, "write notes");
+  std::vector<std::string> ids;
+  ids.reserve(notes.size());
+  write_batch([&] {
+    Txn txn;
+    txn.space = interview;
+    std::size_t text = 0;
+    for (const NoteDraft& n : notes) {
+      Bytes id = create_record(txn, *impl_, "note");
+      txn.set(id, "interview", interview_hex);
+      txn.set(id, "title", n.title);
+      txn.set(id, "body", n.body);
+      ids.push_back(to_hex(id));
+      text += n.title.size() + n.body.size();
+      if (text >= kNotesPerChangesetBytes) {
+        impl_->commit(txn);
+        txn.ops.clear();
+        text = 0;
+      }
+    }
+    if (!txn.ops.empty()) impl_->commit(txn);
+  });
+  return ids;
+}
+
 void Vault::edit_note(const std::string& note_hex, const std::optional<std::string>& title,
                       const std::optional<std::string>& body) {
   if (!title && !body) throw Error(ErrorCode::invalid_argument, "Nothing to change: give a new title or body.");

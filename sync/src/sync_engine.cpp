@@ -86,8 +86,17 @@ void SyncEngine::on_login_response(const wire::Response& response) {
 std::optional<wire::Request> SyncEngine::push_request(std::size_t batch) const {
   std::vector<Bytes> outbox = vault_.outbox(batch);
   if (outbox.empty()) return std::nullopt;
+  // Stop short of the server's body limit: a changeset may be up to 4 MiB
+  // (5.4 MiB in base64), so 256 large ones would not fit in one request.
+  constexpr std::size_t kPushBodyBudget = wire::kMaxBodyBytes - 64 * 1024;
   json list = json::array();
-  for (const Bytes& cs : outbox) list.push_back(wire::base64(cs));
+  std::size_t body = 0;
+  for (const Bytes& cs : outbox) {
+    std::string item = wire::base64(cs);
+    body += item.size() + 3;  // quotes and comma
+    if (!list.empty() && body > kPushBodyBudget) break;
+    list.push_back(std::move(item));
+  }
   return authorized("POST", "/v1/push", json{{"changesets", list}}.dump());
 }
 

@@ -48,12 +48,9 @@ void Api::add_note_methods() {
     return json(vault().add_note(text_arg(args, "interview"), text_arg(args, "title"), text_arg(args, "body")));
   };
   methods_["add_notes"] = [this](const json& args) {  // many notes, one transaction, one flush
-    const std::string interview = text_arg(args, "interview");
-    json ids = json::array();
-    vault().write_batch([&] {
-      for (const json& note : args.at("notes")) ids.push_back(vault().add_note(interview, text_arg(note, "title"), text_arg(note, "body")));
-    });
-    return ids;
+    std::vector<NoteDraft> notes;
+    for (const json& note : args.at("notes")) notes.push_back({text_arg(note, "title"), text_arg(note, "body")});
+    return json(vault().add_notes(text_arg(args, "interview"), notes));
   };
   methods_["edit_note"] = [this](const json& args) {
     std::optional<std::string> title, body;

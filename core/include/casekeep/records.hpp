@@ -94,6 +94,10 @@ struct InterviewInput {
   std::string when, where;   // ISO 8601 date-time, place
 };
 
+struct NoteDraft {
+  std::string title, body;
+};
+
 struct EvidenceInput {
   std::string case_id;
   std::string whose;             // e.g. "child", "mother", "sibling"

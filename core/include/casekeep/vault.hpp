@@ -64,6 +64,10 @@ class Vault {
   void remove_member(const std::string& space, const std::string& user, const std::string& reason);
 
   std::string add_note(const std::string& interview, const std::string& title, const std::string& body);
+  // Many notes in one transaction, as few changesets as fit under
+  // kNotesPerChangesetBytes of text each (a transaction's ops are one
+  // changeset: DESIGN §4). All are written, or none is. Returns their ids, in order.
+  std::vector<std::string> add_notes(const std::string& interview, const std::vector<NoteDraft>& notes);
   // Throws Error(rule_violation) when the note is signed: add an addendum instead.
   void edit_note(const std::string& note, const std::optional<std::string>& title,
                  const std::optional<std::string>& body);
