@@ -56,6 +56,14 @@ std::string query(const std::string& db_path, const std::string& sql) {
   return out;
 }
 
+// A case and interview of `author`'s, with `note_taker` added to the interview.
+std::string interview_with_note_taker(Client& author, Client& note_taker) {
+  std::string case_id = author.vault->create_case({"imr", "IMR-K", "Shared", "", "", "", "open"});
+  std::string interview = author.vault->create_interview({case_id, "Pat", "", ""});
+  author.vault->add_member(interview, note_taker.vault->user_card(), "note_taker", "Bea");
+  return interview;
+}
+
 // Everything a refusal must not change: the log and every chain head.
 std::string fingerprint(const ServerProcess& server) {
   return query(server.database(), "SELECT COUNT(*) || '/' || IFNULL(MAX(seq), 0) FROM log") + "|" +
@@ -187,9 +195,7 @@ TEST_CASE("a push killed mid-way resumes: nothing lost, nothing duplicated", "[e
   server.start();
   Client alex(dir, server, "Alex");
   Client bea(dir, server, "Bea");
-  std::string case_id = alex.vault->create_case({"imr", "IMR-K", "Resume", "", "", "", "open"});
-  std::string interview = alex.vault->create_interview({case_id, "Pat", "", ""});
-  alex.vault->add_member(interview, bea.vault->user_card(), "note_taker", "Bea");
+  std::string interview = interview_with_note_taker(alex, bea);
   for (int i = 0; i < 2000; ++i) alex.vault->add_note(interview, "Note " + std::to_string(i), std::string(600, 'x'));
   const std::size_t total = alex.vault->outbox_size();
 
@@ -228,9 +234,7 @@ TEST_CASE("large changesets sync in requests under the server's body limit", "[e
   server.start();
   Client alex(dir, server, "Alex");
   Client bea(dir, server, "Bea");
-  std::string case_id = alex.vault->create_case({"imr", "IMR-L", "Large", "", "", "", "open"});
-  std::string interview = alex.vault->create_interview({case_id, "Pat", "", ""});
-  alex.vault->add_member(interview, bea.vault->user_card(), "note_taker", "Bea");
+  std::string interview = interview_with_note_taker(alex, bea);
   // Six changesets of two 900 KB notes each: 14 MB of base64, more than one
   // 8 MiB push can carry, though far fewer than 256 changesets.
   std::vector<NoteDraft> notes;
