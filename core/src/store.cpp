@@ -27,7 +27,8 @@ Bytes space_key_ad(const Bytes& space, std::uint64_t generation) {
 
 }  // namespace
 
-void Vault::Impl::create_schema() {
+void Vault::Impl::create_schema(int wal_checkpoint_pages) {
+  db->exec("PRAGMA wal_autocheckpoint = " + std::to_string(wal_checkpoint_pages));
   db->exec(R"sql(
     PRAGMA journal_mode = WAL;
     PRAGMA synchronous = FULL;  -- a commit is durable before the call returns

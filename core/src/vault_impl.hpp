@@ -88,7 +88,7 @@ struct Vault::Impl {
   const Identity& identity() const;
 
   // --- store (store.cpp)
-  void create_schema();
+  void create_schema(int wal_checkpoint_pages);
   std::optional<RecordState> load_record(const Bytes& id) const;
   RecordState& record_for_update(const Bytes& id);
   void flush_records();

@@ -30,6 +30,14 @@ class EnrollExchange : public Exchange {
   bool answered_ = false;
 };
 
+// IDBFS writes every changed file whole on each flush, the WAL included:
+// checkpoint often so that file stays small (the WAL restarts after each one).
+VaultOptions browser_options() {
+  VaultOptions options;
+  options.wal_checkpoint_pages = 1000;
+  return options;
+}
+
 json error_json(const std::string& code, const std::string& message) {
   return {{"error", {{"code", code}, {"message", message}}}};
 }
@@ -106,7 +114,7 @@ void Api::add_vault_methods() {
     return status;
   };
   methods_["create"] = [this](const json& args) {
-    VaultOptions options;
+    VaultOptions options = browser_options();
     if (args.contains("kdf"))
       options.kdf = {args["kdf"].at("opslimit").get<std::uint64_t>(), args["kdf"].at("memlimit").get<std::uint64_t>()};
     vault_ = Vault::create(path_, text_arg(args, "passphrase"), text_arg(args, "name"), options);
@@ -114,7 +122,7 @@ void Api::add_vault_methods() {
     return json(nullptr);
   };
   methods_["unlock"] = [this](const json& args) {
-    if (!vault_) vault_ = Vault::open(path_);
+    if (!vault_) vault_ = Vault::open(path_, browser_options());
     vault_->unlock(text_arg(args, "passphrase"));
     return json(nullptr);
   };

@@ -22,6 +22,11 @@ namespace casekeep {
 struct VaultOptions {
   crypto::PwhashParams kdf = crypto::PwhashParams::browser_friendly();
   Clock* clock = nullptr;  // not owned; nullptr means the system clock
+  // WAL pages between automatic checkpoints. A checkpoint is the slow commit
+  // (it copies the WAL into the file and syncs it), so fewer of them keep a
+  // single-note commit's p99 low (docs/performance.md, S1b); the browser, whose
+  // storage rewrites the whole WAL file on every flush, wants a small one.
+  int wal_checkpoint_pages = 4000;
 };
 
 class Vault {
