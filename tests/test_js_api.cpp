@@ -83,6 +83,17 @@ TEST_CASE("the JS API answers in JSON and reports failures as codes, changing no
         "invalid_argument");
   CHECK(api.call_json("notes", {{"interview", interview}}).size() == 2);
   CHECK(api.call_json("status", json::object())["unsynced"] == 3);  // case, interview, both notes in one changeset
+  // A batch: each call its own changeset, all in one transaction, or none.
+  json two = api.call_json("batch", {{"calls", {{{"method", "add_note"}, {"args", {{"interview", interview}, {"title", "g"}, {"body", "h"}}}},
+                                                {{"method", "add_note"}, {"args", {{"interview", interview}, {"title", "i"}, {"body", "j"}}}}}}});
+  CHECK(two.size() == 2);
+  CHECK(api.call_json("status", json::object())["unsynced"] == 5);
+  json bad_second = {{"calls", {{{"method", "add_note"}, {"args", {{"interview", interview}, {"title", "k"}, {"body", "l"}}}},
+                                {{"method", "add_note"}, {"args", {{"interview", interview}, {"title", ""}, {"body", "m"}}}}}}};
+  CHECK(error_of(api.call("batch", bad_second.dump()))["code"] == "invalid_argument");
+  CHECK(error_of(api.call("batch", json{{"calls", {{{"method", "lock"}}}}}.dump()))["code"] == "invalid_argument");
+  CHECK(api.call_json("notes", {{"interview", interview}}).size() == 4);
+  CHECK(api.call_json("status", json::object())["unsynced"] == 5);
 
   Api again(dir.file("vault.db"));  // a reload: the same file, locked
   CHECK(again.call_json("status", json::object())["exists"] == true);

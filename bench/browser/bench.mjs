@@ -5,9 +5,10 @@
 // (bench/browser/run checks the arguments and installs playwright-core.)
 //
 // One real casekeep-server on 127.0.0.1 serves a staged copy of the web root
-// plus page.mjs and the workload. Author A (own Chromium profile) writes N
-// notes with addNotes, one transaction and flush per --batch (S1a); a second, fresh vault in the same page takes
-// N/10 notes with one addNote each (S1b); A adds member B to its interview and
+// plus page.mjs and the workload. In author A's Chromium profile, a fresh
+// vault writes N notes with addNotes, one transaction and flush per --batch
+// (S1a); another takes N/10 notes with one addNote each (S1b); A writes N
+// notes, one changeset each, in batch()es of --batch; A adds member B to its interview and
 // sync()s (S2: the push phase is compared with native S2; sync then pulls
 // A's own changesets back); member B (a second profile) sync()s the N notes
 // down (S3). Then native casekeep-bench runs with the same N.
@@ -20,10 +21,8 @@ import { chromium } from "playwright-core";
 import { CHROMIUM, CHROMIUM_ARGS } from "../../tests/browser/browser.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-// --batch: notes per addNotes call in S1a. 1,000 because casekeep.mjs hands
-// its JSON argument to the core with ccall's "string" type, which copies it
-// onto the 5 MB WebAssembly stack at up to 4 bytes a character: ~1,200 notes
-// in one call overflow it ("memory access out of bounds").
+// --batch: notes per addNotes call in S1a, and per batch() of S2's notes; each
+// call is one transaction and one IndexedDB flush, as an app would write them.
 const opts = { notes: 10000, batch: 1000, json: false };
 for (let i = 2; i < process.argv.length; i++) {
   const a = process.argv[i];
@@ -183,9 +182,16 @@ async function browserRun() {
   const setupA = await a("setup", "a", "Bench A", codeA);
   log(`A: open ${setupA.open_ms.toFixed(0)} ms, create (default KDF) ${setupA.create_ms.toFixed(0)} ms, enrol ${setupA.enroll_ms.toFixed(0)} ms`);
   const { interview } = await a("interview", "a");
-  const s1a = await a("s1a", "a", interview, 0, N, BATCH);
+  // S1a in a fresh vault of its own, as native S1a.
+  await a("setup", "s1a", "Bench S1a", "");
+  const s1aSpace = await a("interview", "s1a");
+  const s1a = await a("s1a", "s1a", s1aSpace.interview, 0, N, BATCH);
   if (s1a.written !== N) throw new Error(`S1a wrote ${s1a.written} of ${N}`);
   log(`S1a: ${N} notes in ${s1a.calls} addNotes in ${(s1a.ms / 1000).toFixed(2)} s (${breakdown(s1a)})`);
+  // A's notes for S2, one changeset each as native S2's (native writes them in S1b).
+  const written = await a("writeEach", "a", interview, 0, N, BATCH);
+  if (written.written !== N) throw new Error(`A wrote ${written.written} of ${N}`);
+  log(`S2 notes: ${N} notes, one changeset each, in batch()es of ${BATCH}: ${(written.ms / 1000).toFixed(2)} s (${breakdown(written)})`);
   // S1b in a fresh vault of its own (as native S1b starts from an empty one).
   await a("setup", "s1b", "Bench S1b", "");
   const other = await a("interview", "s1b");

@@ -111,6 +111,22 @@ window.bench = {
     });
   },
 
+  /** S2's notes, as native S2 has them: one changeset each (addNote calls in batch()es of `batch`). */
+  async writeEach(store, interview, first, count, batch) {
+    return measured(async () => {
+      let written = 0;
+      for (let k = 0; k < count; k += batch) {
+        const calls = [];
+        for (let j = k; j < Math.min(count, k + batch); j++) {
+          const n = makeNote(first + j);
+          calls.push({ method: "add_note", args: { interview, title: n.title, body: n.body } });
+        }
+        written += (await vaults[store].batch(calls)).length;
+      }
+      return { written };
+    });
+  },
+
   /** S1b: one addNote per note, each flushed to IndexedDB before the next. */
   async s1b(store, interview, first, count) {
     const db = vaults[store];

@@ -176,6 +176,13 @@ export class Casekeep {
   addNote(interview: string, title: string, body: string): Promise<string>;
   /** Many notes in one transaction (one flush) and as few changesets as fit 1 MiB of text each: all are written, or none. Returns their ids. */
   addNotes(interview: string, notes: { title: string; body: string }[]): Promise<string[]>;
+  /**
+   * Several record writes in one transaction (one flush), each its own
+   * changeset: all are written, or none. `method` is the core's name of a
+   * write ("add_note", "edit_note", "sign_note", "set_field", ...), `args` its
+   * arguments as the matching method above takes them. Returns each result.
+   */
+  batch(calls: { method: string; args: Record<string, unknown> }[]): Promise<unknown[]>;
   editNote(note: string, changes: { title?: string; body?: string }): Promise<void>;
   signNote(note: string): Promise<void>;
   agreeNote(note: string): Promise<void>;

@@ -208,6 +208,9 @@ export class Casekeep {
   addNotes(interview, notes) {
     return this._write("add_notes", { interview, notes });
   }
+  batch(calls) {
+    return this._write("batch", { calls });
+  }
   editNote(note, changes) {
     return this._write("edit_note", { note, ...changes });
   }

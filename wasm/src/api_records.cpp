@@ -2,6 +2,9 @@
 // from JSON arguments to the vault's calls, and views back to JSON.
 #include "api.hpp"
 
+#include <set>
+
+#include "casekeep/error.hpp"
 #include "casekeep/records_json.hpp"
 
 namespace casekeep::js {
@@ -73,6 +76,23 @@ void Api::add_note_methods() {
   };
   methods_["add_addendum"] = [this](const json& args) {
     return json(vault().add_addendum(text_arg(args, "note"), text_arg(args, "title"), text_arg(args, "body")));
+  };
+  // Several record writes in one transaction (and, in the browser, one flush);
+  // each keeps its own changeset. All are written, or none is.
+  methods_["batch"] = [this](const json& args) {
+    static const std::set<std::string> writes = {
+        "create_case", "create_interview", "set_field", "resolve", "add_note", "add_notes",
+        "edit_note", "sign_note", "agree_note", "dispute_note", "add_addendum"};
+    const json& calls = args.at("calls");
+    if (!calls.is_array()) throw Error(ErrorCode::invalid_argument, "'calls' must be a list of {method, args}.");
+    for (const json& c : calls)
+      if (!writes.count(text_arg(c, "method")))
+        throw Error(ErrorCode::invalid_argument, "'" + text_arg(c, "method") + "' cannot be part of a batch: only record writes can.");
+    json results = json::array();
+    vault().write_batch([&] {
+      for (const json& c : calls) results.push_back(call_json(text_arg(c, "method"), c.value("args", json::object())));
+    });
+    return results;
   };
   methods_["note"] = [this](const json& args) { return json(vault().note(text_arg(args, "id"))); };
   methods_["notes"] = [this](const json& args) { return json(vault().notes_of(text_arg(args, "interview"))); };
