@@ -236,7 +236,7 @@ TEST_CASE("large changesets sync in requests under the server's body limit", "[e
   Client bea(dir, server, "Bea");
   std::string interview = interview_with_note_taker(alex, bea);
   // Six changesets of two 900 KB notes each: 14 MB of base64, more than one
-  // 8 MiB push can carry, though far fewer than 256 changesets.
+  // 8 MiB push can carry, though far fewer than a full batch of changesets.
   std::vector<NoteDraft> notes;
   for (int i = 0; i < 12; ++i) notes.push_back({"Long note " + std::to_string(i), std::string(900 * 1024, 'a' + i)});
   alex.vault->add_notes(interview, notes);

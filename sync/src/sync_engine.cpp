@@ -87,7 +87,7 @@ std::optional<wire::Request> SyncEngine::push_request(std::size_t batch) const {
   std::vector<Bytes> outbox = vault_.outbox(batch);
   if (outbox.empty()) return std::nullopt;
   // Stop short of the server's body limit: a changeset may be up to 4 MiB
-  // (5.4 MiB in base64), so 256 large ones would not fit in one request.
+  // (5.4 MiB in base64), so a full batch of large ones would not fit in one request.
   constexpr std::size_t kPushBodyBudget = wire::kMaxBodyBytes - 64 * 1024;
   json list = json::array();
   std::size_t body = 0;

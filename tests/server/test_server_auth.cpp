@@ -221,7 +221,7 @@ TEST_CASE("bodies are checked strictly", "[server][bad_request]") {
   CHECK(s.store.digest() == before);
 
   json too_many = {{"changesets", json::array()}};
-  for (int i = 0; i < 257; ++i) too_many["changesets"].push_back("AA==");
+  for (std::size_t i = 0; i <= wire::kMaxPushBatch; ++i) too_many["changesets"].push_back("AA==");
   auto r = s.post("/v1/push", too_many, alice.token);
   CHECK(r.status == 413);
   CHECK(error_code(r) == "too_large");

@@ -33,7 +33,7 @@ struct Response {
 
 // Limits the server enforces and clients respect (docs/http-api.md §Limits).
 constexpr std::size_t kMaxBodyBytes = 8u * 1024u * 1024u;
-constexpr std::size_t kMaxPushBatch = 256;
+constexpr std::size_t kMaxPushBatch = 1024;
 constexpr std::size_t kMaxPullPage = 1000;
 constexpr std::size_t kDefaultPullPage = 500;
 constexpr int kTokenSeconds = 900;
@@ -42,7 +42,7 @@ constexpr int kChallengeSeconds = 60;
 // Signature type of a login: the device key over PAE(type, challenge).
 inline constexpr const char* kLoginSigType = "casekeep/login/v1";
 
-// Standard base64 with padding (libsodium's ORIGINAL variant).
+// Standard base64 with padding (RFC 4648 §4).
 std::string base64(const Bytes& bytes);
 // Throws casekeep::Error(malformed) on anything that is not base64.
 Bytes unbase64(const std::string& text);

@@ -1,0 +1,45 @@
+// wire::base64 against libsodium's strict coder as the oracle: the same text
+// for any bytes, the same bytes back, and a refusal of everything that is not
+// canonical padded base64 (OpenSSL's decoder alone accepts much of it).
+#include <catch2/catch.hpp>
+
+#include <sodium.h>
+
+#include <random>
+
+#include "casekeep/error.hpp"
+#include "casekeep/wire.hpp"
+
+using namespace casekeep;
+
+namespace {
+
+std::string sodium_base64(const Bytes& b) {
+  std::string out(sodium_base64_encoded_len(b.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), b.data(), b.size(), sodium_base64_VARIANT_ORIGINAL);
+  out.pop_back();
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("base64 matches the strict coder for bytes of every length", "[wire]") {
+  std::mt19937 rng(11);
+  for (std::size_t len = 0; len < 300; ++len) {
+    Bytes b(len);
+    for (auto& x : b) x = static_cast<std::uint8_t>(rng());
+    std::string text = wire::base64(b);
+    INFO("length " << len);
+    CHECK(text == sodium_base64(b));
+    CHECK(wire::unbase64(text) == b);
+  }
+}
+
+TEST_CASE("unbase64 refuses what is not canonical padded base64", "[wire][negative]") {
+  for (const char* bad : {"A", "AA", "AAA", "A===", "====", "AA=A", "=AAA", " AAA", "AAA ", "AA\nA", "AA==AAAA",
+                          "AAA*", "AAAAA===", "AB==", "AAB="})
+    CHECK_THROWS_AS(wire::unbase64(bad), Error);
+  CHECK(wire::unbase64("").empty());
+  CHECK(wire::unbase64("AA==") == Bytes{0});
+  CHECK(wire::unbase64("AAE=") == Bytes{0, 1});
+}
