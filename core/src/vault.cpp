@@ -195,6 +195,13 @@ const Identity& Vault::Impl::identity() const {
 }
 
 std::string Vault::user_id() const { return to_hex(impl_->identity().user.public_key); }
+std::map<std::string, std::uint64_t> Vault::own_chain_seqs() const {
+  std::map<std::string, std::uint64_t> out;
+  auto& q = impl_->db->prepare("SELECT space, seq FROM chains WHERE device = ?").bind(1, impl_->identity().device.public_key);
+  while (q.step()) out[to_hex(q.column_bytes(0))] = static_cast<std::uint64_t>(q.column_int(1));
+  return out;
+}
+
 std::string Vault::device_id() const { return to_hex(impl_->identity().device.public_key); }
 std::string Vault::display_name() const { return impl_->identity().name; }
 void Vault::write_batch(const std::function<void()>& writes) {

@@ -21,7 +21,7 @@ json user_card_json(const UserEntry& u) {
 }  // namespace
 
 wire::Response SyncService::pull(const Caller& caller, const std::string& body) {
-  json j = parse_object(body, {}, {"cursors", "limit"});
+  json j = parse_object(body, {}, {"cursors", "limit", "held"});
   std::size_t limit = limits_.default_pull_page;
   if (j.contains("limit")) {
     std::uint64_t asked = unsigned_value(j["limit"], "The field 'limit'");
@@ -37,6 +37,19 @@ wire::Response SyncService::pull(const Caller& caller, const std::string& body) 
       auto space = parse_hex_id(it.key(), kSpaceIdSize);
       if (!space) bad_request("The cursor key '" + it.key() + "' is not a space id (32 lowercase hex digits).");
       asked_cursors[*space] = unsigned_value(it.value(), "The cursor of space " + it.key());
+    }
+  }
+
+  // How much of its own chain the calling device holds, per space: those of
+  // its changesets it is not sent again (its cursor still moves past them).
+  std::map<Bytes, std::uint64_t> held;
+  if (j.contains("held")) {
+    const json& h = j["held"];
+    if (!h.is_object()) bad_request("The field 'held' is not an object of space ids and device seqs.");
+    for (auto it = h.begin(); it != h.end(); ++it) {
+      auto space = parse_hex_id(it.key(), kSpaceIdSize);
+      if (!space) bad_request("The key '" + it.key() + "' of 'held' is not a space id (32 lowercase hex digits).");
+      held[*space] = unsigned_value(it.value(), "The held seq of space " + it.key());
     }
   }
 
@@ -61,10 +74,15 @@ wire::Response SyncService::pull(const Caller& caller, const std::string& body) 
   // The page's JSON is written directly: base64 needs no escaping, and a page
   // of changesets through a json value cost a sixth of the server's CPU.
   std::string page = "{\"changesets\":[";
-  std::size_t bytes = 0, taken = 0;
+  std::size_t bytes = 0, taken = 0, sent = 0;
   for (const auto& [ref, space] : candidates) {
-    if (taken == limit || (taken > 0 && bytes + ref.size > limits_.max_pull_bytes)) break;
-    if (taken > 0) page += ',';
+    if (taken == limit || (sent > 0 && bytes + ref.size > limits_.max_pull_bytes)) break;
+    if (ref.device == caller.device && held.count(space) && ref.device_seq <= held[space]) {
+      cursors[space] = ref.seq;  // the caller made it and still has it
+      ++taken;
+      continue;
+    }
+    if (sent++ > 0) page += ',';
     page += '"';
     page += wire::base64(store_.log_bytes(ref.seq));
     page += '"';

@@ -42,6 +42,8 @@ struct ChainHead {
 struct LogRef {
   std::uint64_t seq = 0;   // server seq
   std::size_t size = 0;    // bytes of the changeset
+  Bytes device;            // the device whose chain it extends
+  std::uint64_t device_seq = 0;
 };
 
 struct OpenConflict {

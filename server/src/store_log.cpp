@@ -108,10 +108,12 @@ std::uint64_t Store::append(const Changeset& changeset, std::uint64_t now_ms) {
 }
 
 std::vector<LogRef> Store::log_after(const Bytes& space, std::uint64_t after, std::size_t limit) {
-  auto q = db_.prepare("SELECT seq, length(bytes) FROM log WHERE space = ? AND seq > ? ORDER BY seq LIMIT ?");
+  auto q = db_.prepare("SELECT seq, length(bytes), device, device_seq FROM log WHERE space = ? AND seq > ? ORDER BY seq LIMIT ?");
   q.bind(1, space).bind(2, after).bind(3, static_cast<std::int64_t>(limit));
   std::vector<LogRef> out;
-  while (q.step()) out.push_back({static_cast<std::uint64_t>(q.column_int(0)), static_cast<std::size_t>(q.column_int(1))});
+  while (q.step())
+    out.push_back({static_cast<std::uint64_t>(q.column_int(0)), static_cast<std::size_t>(q.column_int(1)), q.column_bytes(2),
+                   static_cast<std::uint64_t>(q.column_int(3))});
   return out;
 }
 

@@ -114,7 +114,8 @@ std::size_t SyncEngine::on_push_response(const wire::Response& response) {
 wire::Request SyncEngine::pull_request(std::size_t limit) const {
   std::string stored = vault_.sync_setting("cursors");
   json cursors = stored.empty() ? json::object() : json::parse(stored);
-  return authorized("POST", "/v1/pull", json{{"cursors", cursors}, {"limit", limit}}.dump());
+  json held = vault_.own_chain_seqs();  // what this device made is not sent back
+  return authorized("POST", "/v1/pull", json{{"cursors", cursors}, {"limit", limit}, {"held", held}}.dump());
 }
 
 bool SyncEngine::on_pull_response(const wire::Response& response, SyncSummary& summary) {

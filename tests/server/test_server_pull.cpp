@@ -109,6 +109,54 @@ TEST_CASE("pull serves only the caller's spaces, in pages with cursors", "[serve
   }
 }
 
+TEST_CASE("a device is not sent back the changesets it says it holds", "[server][pull]") {
+  TestServer s;
+  Client alice(s, "alice");
+  Client bob(s, "bob");
+  std::string one = alice.vault->create_case(a_case("held"));
+  for (int i = 0; i < 4; ++i) alice.vault->set_field(one, "title", "v" + std::to_string(i));
+  alice.vault->add_member(one, bob.vault->user_card(), "lead_reviewer", "Bob");
+  push_ok(s, alice, alice.outbox());
+  bob.vault->import_changesets(alice.vault->export_changesets());
+  bob.vault->set_field(one, "title", "bob's");
+  const Bytes bobs = bob.outbox().back();
+  push_ok(s, bob, {bobs});
+  const std::size_t alices = alice.vault->export_changesets().size();  // 6: create, 4 titles, member
+  const std::uint64_t last = alices + 1;                                 // server seq of bob's one
+
+  auto ids = [](const json& page) {
+    std::vector<std::string> out;
+    for (const auto& c : page["changesets"]) out.push_back(to_hex(id_of(wire::unbase64(c.get<std::string>()))));
+    return out;
+  };
+  SECTION("all of its own held: only the others', and the cursor past everything") {
+    json page = pull(s, alice, {{"held", {{one, alices}}}});
+    CHECK(ids(page) == std::vector<std::string>{to_hex(id_of(bobs))});
+    CHECK(page["cursors"][one] == last);
+    CHECK(page["more"] == false);
+  }
+  SECTION("part of its own held (a restored copy): the rest is sent") {
+    json page = pull(s, alice, {{"held", {{one, 2}}}});
+    CHECK(ids(page).size() == alices - 2 + 1);
+    CHECK(page["cursors"][one] == last);
+  }
+  SECTION("skipped changesets count toward the limit, so a page stays bounded") {
+    json page = pull(s, alice, {{"held", {{one, alices}}}, {"limit", 3}});
+    CHECK(page["changesets"].empty());
+    CHECK(page["cursors"][one] == 3);
+    CHECK(page["more"] == true);
+  }
+  SECTION("another device's held seqs do not hide anything from it") {
+    json page = pull(s, bob, {{"held", {{one, 1000}}}});
+    CHECK(ids(page).size() == alices);  // bob's own one skipped, all of alice's sent
+  }
+  SECTION("a malformed 'held' is refused") {
+    CHECK(s.post("/v1/pull", {{"held", json::array()}}, alice.token).status == 400);
+    CHECK(s.post("/v1/pull", {{"held", {{"xyz", 1}}}}, alice.token).status == 400);
+    CHECK(s.post("/v1/pull", {{"held", {{one, -1}}}}, alice.token).status == 400);
+  }
+}
+
 TEST_CASE("a page is cut to the byte budget but never empty", "[server][pull]") {
   server::Limits limits = no_rate_limit();
   limits.max_pull_bytes = 1;  // every changeset is bigger: one per page

@@ -7,6 +7,7 @@
 // Not thread-safe: use one Vault per thread.
 #pragma once
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -115,6 +116,9 @@ class Vault {
   std::size_t outbox_size() const;
   // Remove acknowledged changesets (by id) from the outbox. Unknown ids are ignored.
   void acknowledge(const std::vector<Bytes>& ids);
+  // The last seq of this device's own chain in each space it has written to
+  // (space id hex -> seq): a pull asks the server not to send those back.
+  std::map<std::string, std::uint64_t> own_chain_seqs() const;
   // Small clear settings of the sync client (server URL, cursors, last sync).
   // Never record content: they live unencrypted in the vault's meta table.
   std::string sync_setting(const std::string& key) const;
