@@ -18,6 +18,21 @@ json user_card_json(const UserEntry& u) {
   return {{"user", to_hex(u.user)}, {"name", u.name}, {"box_key", to_hex(u.box)}, {"sig", to_hex(u.card)}};
 }
 
+// An optional field of `j` that maps space ids to sequence numbers.
+std::map<Bytes, std::uint64_t> seqs_by_space(const json& j, const char* field, const char* what) {
+  std::map<Bytes, std::uint64_t> out;
+  if (!j.contains(field)) return out;
+  const json& m = j[field];
+  const std::string name = std::string("'") + field + "'";
+  if (!m.is_object()) bad_request("The field " + name + " is not an object of space ids and " + what + ".");
+  for (auto it = m.begin(); it != m.end(); ++it) {
+    auto space = parse_hex_id(it.key(), kSpaceIdSize);
+    if (!space) bad_request("The key '" + it.key() + "' of " + name + " is not a space id (32 lowercase hex digits).");
+    out[*space] = unsigned_value(it.value(), "The " + std::string(field) + " value of space " + it.key());
+  }
+  return out;
+}
+
 }  // namespace
 
 wire::Response SyncService::pull(const Caller& caller, const std::string& body) {
@@ -29,29 +44,10 @@ wire::Response SyncService::pull(const Caller& caller, const std::string& body) 
       bad_request("The field 'limit' must be between 1 and " + std::to_string(limits_.max_pull_page) + ".");
     limit = static_cast<std::size_t>(asked);
   }
-  std::map<Bytes, std::uint64_t> asked_cursors;
-  if (j.contains("cursors")) {
-    const json& c = j["cursors"];
-    if (!c.is_object()) bad_request("The field 'cursors' is not an object of space ids and server seqs.");
-    for (auto it = c.begin(); it != c.end(); ++it) {
-      auto space = parse_hex_id(it.key(), kSpaceIdSize);
-      if (!space) bad_request("The cursor key '" + it.key() + "' is not a space id (32 lowercase hex digits).");
-      asked_cursors[*space] = unsigned_value(it.value(), "The cursor of space " + it.key());
-    }
-  }
-
+  std::map<Bytes, std::uint64_t> asked_cursors = seqs_by_space(j, "cursors", "server seqs");
   // How much of its own chain the calling device holds, per space: those of
   // its changesets it is not sent again (its cursor still moves past them).
-  std::map<Bytes, std::uint64_t> held;
-  if (j.contains("held")) {
-    const json& h = j["held"];
-    if (!h.is_object()) bad_request("The field 'held' is not an object of space ids and device seqs.");
-    for (auto it = h.begin(); it != h.end(); ++it) {
-      auto space = parse_hex_id(it.key(), kSpaceIdSize);
-      if (!space) bad_request("The key '" + it.key() + "' of 'held' is not a space id (32 lowercase hex digits).");
-      held[*space] = unsigned_value(it.value(), "The held seq of space " + it.key());
-    }
-  }
+  std::map<Bytes, std::uint64_t> held = seqs_by_space(j, "held", "device seqs");
 
   std::vector<Bytes> spaces = store_.member_spaces(caller.user);
   std::set<Bytes> member(spaces.begin(), spaces.end());
