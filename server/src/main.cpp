@@ -1,6 +1,7 @@
 // casekeep-server: serve the sync API, or run an operator command on the store.
 //   casekeep-server --data DIR [--listen HOST:PORT] [--tls-cert F --tls-key F] [--config F] [--web DIR]
 //   casekeep-server --data DIR user add --name NAME [--role ROLE] | user list | device revoke --device HEX
+#include <malloc.h>
 #include <pthread.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -116,6 +117,11 @@ int serve(const Settings& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef M_ARENA_MAX
+  // glibc gives each request thread its own heap and keeps what a large push
+  // freed there: S5's server peaked at 126 MB with the default, 44 MB with two.
+  mallopt(M_ARENA_MAX, 2);
+#endif
   spdlog::set_default_logger(spdlog::stderr_color_mt("casekeep-server"));
   CLI::App app{"casekeep-server: the blind sync server of casekeep."};
   app.fallthrough();
