@@ -132,3 +132,35 @@ TEST_CASE("a long-lived vault's WAL file starts over instead of growing with eve
   // automatic checkpoint restarts it after 1,000 pages (4 MB).
   CHECK(largest < 8u * 1024 * 1024);
 }
+
+TEST_CASE("the conflict index follows conflicts, and a vault made before it builds it on unlock", "[storage]") {
+  TempDir dir;
+  auto a = new_vault(dir, "a");
+  auto b = new_vault(dir, "b");
+  std::string c = a->create_case({"imr", "IMR-X", "Index", "", "", "", "open"});
+  std::string i = a->create_interview({c, "Pat", "", ""});
+  a->add_member(i, b->user_card(), "note_taker", "B");
+  std::string n = a->add_note(i, "Title", "Body");
+  sync_into(*b, *a);
+  a->edit_note(n, std::string("A's title"), std::nullopt);
+  b->edit_note(n, std::string("B's title"), std::nullopt);
+  sync_into(*a, *b);
+  REQUIRE(a->conflicts().size() == 1);
+  CHECK(a->conflicts(i).size() == 1);
+  CHECK(a->conflicts(c).empty());
+
+  // As a vault of the previous release: no index, no note that it was built.
+  const std::string path = dir.file("a.db");
+  a.reset();
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, "DELETE FROM conflicted; DELETE FROM meta WHERE key = 'conflicts_indexed';", nullptr, nullptr,
+                       nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  auto again = Vault::open(path, fast_options());
+  again->unlock("correct horse a");
+  REQUIRE(again->conflicts().size() == 1);
+
+  again->resolve(n, "title", "Agreed title");
+  CHECK(again->conflicts().empty());
+}

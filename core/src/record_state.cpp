@@ -1,5 +1,6 @@
 #include "record_state.hpp"
 
+#include <algorithm>
 #include <tuple>
 
 namespace casekeep {
@@ -83,6 +84,11 @@ const RecordContents& RecordState::home() const {
 }
 
 bool RecordState::deleted() const { return !home().tombstones.empty(); }
+
+bool RecordState::in_conflict() const {
+  const auto& fields = home().fields;
+  return std::any_of(fields.begin(), fields.end(), [](const auto& f) { return f.second.heads.size() > 1; });
+}
 
 const json* RecordState::value(const std::string& field) const {
   const auto& fields = home().fields;

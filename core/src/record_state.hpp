@@ -69,6 +69,7 @@ struct RecordState {
   const RecordContents& home() const;
   bool exists() const { return !type.empty(); }
   bool deleted() const;
+  bool in_conflict() const;  // some field has more than one head
   const json* value(const std::string& field) const;  // shown value, or null
   std::string text(const std::string& field) const;   // shown value as text, or ""
 

@@ -58,6 +58,9 @@ void Vault::Impl::create_schema(int wal_checkpoint_pages) {
       card BLOB NOT NULL,
       PRIMARY KEY(space, generation, user, role));
     CREATE TABLE IF NOT EXISTS refused(id BLOB PRIMARY KEY, bytes BLOB NOT NULL);
+    -- Records with a field in conflict, so listing conflicts reads these and not
+    -- every record. Clear ids only; the server knows as much from metadata.
+    CREATE TABLE IF NOT EXISTS conflicted(id BLOB PRIMARY KEY, space BLOB NOT NULL);
     CREATE TABLE IF NOT EXISTS outbox(changeset BLOB PRIMARY KEY);
   )sql");
 }
@@ -113,9 +116,30 @@ void Vault::Impl::flush_records() {
     db->prepare("INSERT OR REPLACE INTO records(id, space, type, version, row) VALUES(?, ?, ?, ?, ?)")
         .bind(1, id).bind(2, state.space).bind(3, state.type)
         .bind(4, static_cast<std::int64_t>(version)).bind(5, row).run();
+    index_conflict(id, state);
     remember_clean(id, version, state);
   }
   dirty.clear();
+}
+
+void Vault::Impl::index_conflict(const Bytes& id, const RecordState& state) {
+  if (state.in_conflict())
+    db->prepare("INSERT OR IGNORE INTO conflicted(id, space) VALUES(?, ?)").bind(1, id).bind(2, state.space).run();
+  else
+    db->prepare("DELETE FROM conflicted WHERE id = ?").bind(1, id).run();
+}
+
+// Vaults made before the conflict index existed build it once, when unlocked.
+void Vault::Impl::index_conflicts_once() {
+  if (db->prepare("SELECT 1 FROM meta WHERE key = 'conflicts_indexed'").step()) return;
+  std::vector<Bytes> ids;
+  auto& q = db->prepare("SELECT id FROM records");
+  while (q.step()) ids.push_back(q.column_bytes(0));
+  Transaction t(*db);
+  for (const Bytes& id : ids)
+    if (auto state = load_record(id)) index_conflict(id, *state);
+  db->prepare("INSERT OR REPLACE INTO meta(key, value) VALUES('conflicts_indexed', '1')").run();
+  t.commit();
 }
 
 void Vault::Impl::save_space_key(const Bytes& space, std::uint64_t generation, const SecretBytes& key) {

@@ -114,6 +114,7 @@ std::unique_ptr<Vault> Vault::create(const std::string& path, const std::string&
   meta_put(*impl->db, "master", crypto::aead_encrypt(kek, master, kMasterAd));
   meta_put(*impl->db, "identity", seal_identity(id, identity_key));
   meta_put_uint(*impl->db, "hlc", 0);
+  meta_put(*impl->db, "conflicts_indexed", to_bytes("1"));  // a new vault has no records to index
   t.commit();
 
   std::unique_ptr<Vault> vault(new Vault(std::move(impl)));
@@ -154,6 +155,7 @@ void Vault::unlock(const std::string& passphrase) {
   impl_->space_key_key = crypto::derive_subkey(master, kSpaceKeySubkey, "ckspacek");
   impl_->master = std::move(master);
   impl_->hlc = Hlc(meta_uint(db, "hlc"));
+  impl_->index_conflicts_once();
 }
 
 void Vault::lock() noexcept {

@@ -89,6 +89,8 @@ struct Vault::Impl {
 
   // --- store (store.cpp)
   void create_schema(int wal_checkpoint_pages);
+  void index_conflict(const Bytes& id, const RecordState& state);
+  void index_conflicts_once();
   std::optional<RecordState> load_record(const Bytes& id) const;
   RecordState& record_for_update(const Bytes& id);
   void flush_records();

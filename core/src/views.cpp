@@ -1,6 +1,7 @@
 // Read side: records as views, note status from verified signatures, history,
 // conflicts and a digest of visible state. Nothing here writes.
 #include <algorithm>
+#include <tuple>
 
 #include "vault_impl.hpp"
 
@@ -153,10 +154,27 @@ std::vector<NoteView> Vault::notes_of(const std::string& interview) const {
 }
 
 std::vector<Conflict> Vault::conflicts(const std::string& space) const {
+  impl_->require_unlocked();
+  // Only records the conflict index names: a sync asks after every run, and
+  // reading every record made that cost grow with the vault.
+  std::vector<Bytes> ids;
+  auto& q = space.empty() ? impl_->db->prepare("SELECT id FROM conflicted")
+                          : impl_->db->prepare("SELECT id FROM conflicted WHERE space = ?")
+                                .bind(1, parse_id(space, kSpaceIdSize, "space"));
+  while (q.step()) ids.push_back(q.column_bytes(0));
+  static const std::vector<std::string> kTypes = {"case", "interview", "note", "evidence", "member"};
+  auto rank = [](const std::string& type) { return std::find(kTypes.begin(), kTypes.end(), type) - kTypes.begin(); };
+  std::vector<RecordView> views;
+  for (const Bytes& id : ids) {
+    auto r = impl_->load_record(id);
+    if (r && r->exists() && rank(r->type) < static_cast<long>(kTypes.size())) views.push_back(view_of(*r));
+  }
+  std::sort(views.begin(), views.end(), [&](const RecordView& a, const RecordView& b) {
+    return std::make_tuple(rank(a.type), a.created_hlc, a.id) < std::make_tuple(rank(b.type), b.created_hlc, b.id);
+  });
   std::vector<Conflict> out;
-  for (const char* type : {"case", "interview", "note", "evidence", "member"})
-    for (const auto& v : list(type, space))
-      for (const auto& [field, heads] : v.conflicts) out.push_back({v.space, v.id, v.type, field, heads});
+  for (const auto& v : views)
+    for (const auto& [field, heads] : v.conflicts) out.push_back({v.space, v.id, v.type, field, heads});
   return out;
 }
 
