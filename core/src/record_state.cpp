@@ -8,8 +8,16 @@ namespace {
 
 bool later(const OpValue& a, const OpValue& b) { return std::tie(a.hlc, a.op) > std::tie(b.hlc, b.op); }
 
+// The *_to_json functions build objects by assignment and move: a braced
+// initializer list copies every nested value, and a record row's note text was
+// copied five times on each write.
 json op_value_to_json(const OpValue& v) {
-  return {{"op", bin(v.op)}, {"hlc", v.hlc}, {"author", bin(v.author)}, {"value", v.value}};
+  json j = json::object();
+  j["op"] = bin(v.op);
+  j["hlc"] = v.hlc;
+  j["author"] = bin(v.author);
+  j["value"] = v.value;
+  return j;
 }
 
 OpValue op_value_from_json(const json& j) {
@@ -110,10 +118,16 @@ json contents_to_json(const RecordContents& c) {
   for (const auto& [name, reg] : c.fields) {
     json superseded = json::array();
     for (const auto& op_id : reg.superseded) superseded.push_back(bin(op_id));
-    f[name] = {{"heads", values_to_json(reg.heads)}, {"superseded", superseded}};
+    json& field = f[name] = json::object();
+    field["heads"] = values_to_json(reg.heads);
+    field["superseded"] = std::move(superseded);
   }
   for (const auto& [name, values] : c.sets) s[name] = values_to_json(values);
-  return {{"tombstones", values_to_json(c.tombstones)}, {"fields", f}, {"sets", s}};
+  json j = json::object();
+  j["tombstones"] = values_to_json(c.tombstones);
+  j["fields"] = std::move(f);
+  j["sets"] = std::move(s);
+  return j;
 }
 
 RecordContents contents_from_json(const json& j) {
@@ -133,9 +147,19 @@ RecordContents contents_from_json(const json& j) {
 
 json RecordState::to_json() const {
   json spaces = json::array();
-  for (const auto& [sp, c] : by_space) spaces.push_back({{"space", bin(sp)}, {"contents", contents_to_json(c)}});
-  return {{"id", bin(id)}, {"space", bin(space)}, {"type", type}, {"created", op_value_to_json(created)},
-          {"by_space", spaces}};
+  for (const auto& [sp, c] : by_space) {
+    json entry = json::object();
+    entry["space"] = bin(sp);
+    entry["contents"] = contents_to_json(c);
+    spaces.push_back(std::move(entry));
+  }
+  json j = json::object();
+  j["id"] = bin(id);
+  j["space"] = bin(space);
+  j["type"] = type;
+  j["created"] = op_value_to_json(created);
+  j["by_space"] = std::move(spaces);
+  return j;
 }
 
 RecordState RecordState::from_json(const json& j) {
