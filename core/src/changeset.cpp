@@ -118,9 +118,12 @@ Bytes encode_body(const ChangesetBody& b) {
   for (const auto& m : b.members) members.push_back(encode_member(m));
   json j = {{"v", b.v},          {"space", bin(b.space)}, {"author", bin(b.author)}, {"device", bin(b.device)},
             {"cert", bin(b.cert)}, {"seq", b.seq},         {"prev", bin(b.prev)},     {"hlc", b.hlc},
-            {"gen", b.generation}, {"meta", meta},         {"payload", bin(b.payload)}};
+            {"gen", b.generation}};
+  // Moved in, not listed above: a braced list would copy the ops and the payload.
+  j["meta"] = std::move(meta);
+  j["payload"] = bin(b.payload);
   if (!b.genesis.empty()) j["genesis"] = bin(b.genesis);
-  if (!b.members.empty()) j["members"] = members;
+  if (!b.members.empty()) j["members"] = std::move(members);
   return to_cbor(j);
 }
 

@@ -87,7 +87,10 @@ Bytes Vault::Impl::commit(Txn& txn) {
         if (state && state->home().fields.count(op.field)) m.parents = state->home().fields.at(op.field).head_ids();
       }
       body.meta.push_back(std::move(m));
-      values.push_back({{"f", op.field}, {"v", op.value}});
+      json value = json::object();  // by assignment: a braced list would copy the value twice
+      value["f"] = op.field;
+      value["v"] = op.value;
+      values.push_back(std::move(value));
     }
     Bytes plain = to_cbor(values);
     body.payload = crypto::aead_encrypt(*key, plain, payload_ad(body.space, body.device, body.seq));
