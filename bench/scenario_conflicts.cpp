@@ -29,7 +29,7 @@ std::size_t conflicting_notes(const Vault& vault) {
 }  // namespace
 
 void run_s4(SyncPair& pair, Report& report) {
-  pull_all(*pair.a.engine, *pair.http);  // A catches up (its own changesets come back once); not timed
+  pull_all(*pair.a.engine, *pair.http);  // A catches up; not timed
   edit(*pair.a.vault, pair.notes, 0, 100, "A");
   edit(*pair.b.vault, pair.notes, 50, 150, "B");
   MeteredCarrier wire(*pair.http);

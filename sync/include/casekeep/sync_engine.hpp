@@ -48,7 +48,7 @@ class SyncEngine {
   // Throws Error(refused) naming the refused changeset.
   std::size_t on_push_response(const wire::Response& response);
 
-  wire::Request pull_request(std::size_t limit = wire::kDefaultPullPage) const;
+  wire::Request pull_request(std::size_t limit = wire::kMaxPullPage) const;  // fewer round trips and commits
   // Imports (verifying everything) and stores the new cursors. Returns whether
   // the server has more.
   bool on_pull_response(const wire::Response& response, SyncSummary& summary);
