@@ -3,6 +3,9 @@
 // their place (table, id, version), so rows cannot be swapped or moved.
 #include <sodium.h>
 
+#include <exception>
+
+#include "casekeep/parallel.hpp"
 #include "vault_impl.hpp"
 
 namespace casekeep {
@@ -107,17 +110,39 @@ RecordState& Vault::Impl::record_for_update(const Bytes& id) {
 }
 
 void Vault::Impl::flush_records() {
-  for (auto& [id, state] : dirty) {
+  // Row versions come from SQLite on this thread; the rows themselves (CBOR of
+  // the registers, then AEAD) are built on every core: a bulk write or a pull
+  // page touches hundreds of records, and building rows was most of that cost.
+  struct Pending {
+    const Bytes* id;
+    const RecordState* state;
+    std::uint64_t version;
+    Bytes row;
+    std::exception_ptr failed;
+  };
+  std::vector<Pending> rows;
+  rows.reserve(dirty.size());
+  for (const auto& [id, state] : dirty) {
     auto& q = db->prepare("SELECT version FROM records WHERE id = ?").bind(1, id);
-    std::uint64_t version = q.step() ? static_cast<std::uint64_t>(q.column_int(0)) + 1 : 1;
-    Bytes plain = to_cbor(state.to_json());
-    Bytes row = crypto::aead_encrypt(record_key, plain, record_ad(id, version));
-    sodium_memzero(plain.data(), plain.size());
+    rows.push_back({&id, &state, q.step() ? static_cast<std::uint64_t>(q.column_int(0)) + 1 : 1, {}, nullptr});
+  }
+  for_each_index(rows.size(), [&](std::size_t i) {
+    Pending& r = rows[i];
+    try {
+      Bytes plain = to_cbor(r.state->to_json());
+      r.row = crypto::aead_encrypt(record_key, plain, record_ad(*r.id, r.version));
+      sodium_memzero(plain.data(), plain.size());
+    } catch (...) {
+      r.failed = std::current_exception();
+    }
+  });
+  for (const Pending& r : rows) {
+    if (r.failed) std::rethrow_exception(r.failed);
     db->prepare("INSERT OR REPLACE INTO records(id, space, type, version, row) VALUES(?, ?, ?, ?, ?)")
-        .bind(1, id).bind(2, state.space).bind(3, state.type)
-        .bind(4, static_cast<std::int64_t>(version)).bind(5, row).run();
-    index_conflict(id, state);
-    remember_clean(id, version, state);
+        .bind(1, *r.id).bind(2, r.state->space).bind(3, r.state->type)
+        .bind(4, static_cast<std::int64_t>(r.version)).bind(5, r.row).run();
+    index_conflict(*r.id, *r.state);
+    remember_clean(*r.id, r.version, *r.state);
   }
   dirty.clear();
 }
