@@ -56,13 +56,23 @@ std::string query(const std::string& db_path, const std::string& sql) {
   return out;
 }
 
-// A case and interview of `author`'s, with `note_taker` added to the interview.
-std::string interview_with_note_taker(Client& author, Client& note_taker) {
-  std::string case_id = author.vault->create_case({"imr", "IMR-K", "Shared", "", "", "", "open"});
-  std::string interview = author.vault->create_interview({case_id, "Pat", "", ""});
-  author.vault->add_member(interview, note_taker.vault->user_card(), "note_taker", "Bea");
-  return interview;
-}
+// A running server; Alex, with a case and interview; Bea, a note taker in it.
+struct SharedInterview {
+  TempDir dir;
+  ServerProcess server{dir.file("server")};
+  Client alex{dir, started(server), "Alex"};
+  Client bea{dir, server, "Bea"};
+  std::string interview;
+  SharedInterview() {
+    std::string case_id = alex.vault->create_case({"imr", "IMR-K", "Shared", "", "", "", "open"});
+    interview = alex.vault->create_interview({case_id, "Pat", "", ""});
+    alex.vault->add_member(interview, bea.vault->user_card(), "note_taker", "Bea");
+  }
+  static ServerProcess& started(ServerProcess& s) {
+    s.start();
+    return s;
+  }
+};
 
 // Everything a refusal must not change: the log and every chain head.
 std::string fingerprint(const ServerProcess& server) {
@@ -190,12 +200,10 @@ TEST_CASE("a client refuses a changeset altered in the server's store, and says 
 }
 
 TEST_CASE("a push killed mid-way resumes: nothing lost, nothing duplicated", "[e2e]") {
-  TempDir dir;
-  ServerProcess server(dir.file("server"));
-  server.start();
-  Client alex(dir, server, "Alex");
-  Client bea(dir, server, "Bea");
-  std::string interview = interview_with_note_taker(alex, bea);
+  SharedInterview shared;
+  ServerProcess& server = shared.server;
+  Client &alex = shared.alex, &bea = shared.bea;
+  const std::string& interview = shared.interview;
   for (int i = 0; i < 2000; ++i) alex.vault->add_note(interview, "Note " + std::to_string(i), std::string(600, 'x'));
   const std::size_t total = alex.vault->outbox_size();
 
@@ -229,16 +237,13 @@ TEST_CASE("a push killed mid-way resumes: nothing lost, nothing duplicated", "[e
 }
 
 TEST_CASE("large changesets sync in requests under the server's body limit", "[e2e]") {
-  TempDir dir;
-  ServerProcess server(dir.file("server"));
-  server.start();
-  Client alex(dir, server, "Alex");
-  Client bea(dir, server, "Bea");
-  std::string interview = interview_with_note_taker(alex, bea);
+  SharedInterview shared;
+  Client &alex = shared.alex, &bea = shared.bea;
+  const std::string& interview = shared.interview;
   // Six changesets of two 900 KB notes each: 14 MB of base64, more than one
   // 8 MiB push can carry, though far fewer than a full batch of changesets.
   std::vector<NoteDraft> notes;
-  for (int i = 0; i < 12; ++i) notes.push_back({"Long note " + std::to_string(i), std::string(900 * 1024, 'a' + i)});
+  for (int i = 0; i < 12; ++i) notes.push_back({"Long note " + std::to_string(i), std::string(900 * 1024, static_cast<char>('a' + i))});
   alex.vault->add_notes(interview, notes);
   SyncSummary pushed = alex.sync();
   CHECK(pushed.sent == alex.vault->export_changesets().size());
