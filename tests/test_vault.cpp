@@ -107,7 +107,7 @@ TEST_CASE("add_notes writes many notes in one transaction and few changesets, al
 
   // 2,500 notes of about 1 KB: three changesets of at most 1 MiB of text each.
   std::vector<NoteDraft> notes;
-  for (int n = 0; n < 2500; ++n) notes.push_back({"note " + std::to_string(n), std::string(1000, 'a' + n % 26)});
+  for (int n = 0; n < 2500; ++n) notes.push_back({"note " + std::to_string(n), std::string(1000, static_cast<char>('a' + n % 26))});
   std::vector<std::string> ids = a->add_notes(i, notes);
   REQUIRE(ids.size() == notes.size());
   CHECK(std::set<std::string>(ids.begin(), ids.end()).size() == ids.size());
