@@ -8,6 +8,16 @@
 namespace casekeep {
 namespace {
 
+// The ids in `table`, of one space or (space empty) of all.
+std::vector<Bytes> ids_in(Database& db, const std::string& table, const std::string& space, const std::string& order = "") {
+  auto& q = space.empty() ? db.prepare("SELECT id FROM " + table + order)
+                          : db.prepare("SELECT id FROM " + table + " WHERE space = ?" + order)
+                                .bind(1, parse_id(space, kSpaceIdSize, "space"));
+  std::vector<Bytes> ids;
+  while (q.step()) ids.push_back(q.column_bytes(0));
+  return ids;
+}
+
 Head head_of(const OpValue& v) { return {to_hex(v.op), v.value, v.hlc, to_hex(v.author)}; }
 
 RecordView view_of(const RecordState& r) {
@@ -157,11 +167,7 @@ std::vector<Conflict> Vault::conflicts(const std::string& space) const {
   impl_->require_unlocked();
   // Only records the conflict index names: a sync asks after every run, and
   // reading every record made that cost grow with the vault.
-  std::vector<Bytes> ids;
-  auto& q = space.empty() ? impl_->db->prepare("SELECT id FROM conflicted")
-                          : impl_->db->prepare("SELECT id FROM conflicted WHERE space = ?")
-                                .bind(1, parse_id(space, kSpaceIdSize, "space"));
-  while (q.step()) ids.push_back(q.column_bytes(0));
+  std::vector<Bytes> ids = ids_in(*impl_->db, "conflicted", space);
   static const std::vector<std::string> kTypes = {"case", "interview", "note", "evidence", "member"};
   auto rank = [](const std::string& type) { return std::find(kTypes.begin(), kTypes.end(), type) - kTypes.begin(); };
   std::vector<RecordView> views;
@@ -206,11 +212,7 @@ std::vector<HistoryEntry> Vault::history(const std::string& record_hex) const {
 
 std::string Vault::state_digest(const std::string& space) const {
   impl_->require_unlocked();
-  std::vector<Bytes> ids;
-  auto& q = space.empty() ? impl_->db->prepare("SELECT id FROM records ORDER BY id")
-                          : impl_->db->prepare("SELECT id FROM records WHERE space = ? ORDER BY id")
-                                .bind(1, parse_id(space, kSpaceIdSize, "space"));
-  while (q.step()) ids.push_back(q.column_bytes(0));
+  std::vector<Bytes> ids = ids_in(*impl_->db, "records", space, " ORDER BY id");
   Bytes all;
   for (const Bytes& id : ids) {
     Bytes row = to_cbor(impl_->load_record(id)->to_json());
