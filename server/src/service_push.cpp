@@ -74,8 +74,9 @@ wire::Response SyncService::push(const Caller& caller, const std::string& body,
       if (!a["replay"].get<bool>()) metrics_.changeset_accepted();
   };
   for (const Incoming& in : incoming) {
-    // The id is always that of the bytes received, even when they do not decode.
-    std::string id = to_hex(crypto::hash(in.bytes));
+    // The id is always that of the bytes received, even when they do not decode
+    // (a decoded changeset has hashed them already).
+    std::string id = to_hex(in.changeset ? in.changeset->id() : crypto::hash(in.bytes));
     try {
       accepted.push_back(accept_changeset(caller, in));
     } catch (ApiError& e) {
