@@ -41,6 +41,8 @@ struct RequestInfo {
   std::string error;   // the cause of a 500, for the operator's log
 };
 
+class PushFacts;
+
 class SyncService {
  public:
   // Neither is owned; both must outlive the service.
@@ -88,7 +90,7 @@ class SyncService {
   std::optional<std::vector<Incoming>> verify_push_unlocked(const wire::Request& request);
   wire::Response push(const Caller& caller, const std::string& body, std::optional<std::vector<Incoming>>& verified);
   static std::vector<Incoming> decode_and_verify(std::vector<Bytes> raw);
-  wire::json accept_changeset(const Caller& caller, const Incoming& incoming);
+  wire::json accept_changeset(const Caller& caller, const Incoming& incoming, PushFacts& facts);
   wire::Response pull(const Caller& caller, const std::string& body);
   wire::Response conflicts(const Caller& caller, const std::string& space_hex);
   wire::Response user_by_name(const std::string& query);

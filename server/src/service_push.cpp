@@ -14,6 +14,7 @@
 #include "casekeep/error.hpp"
 #include "casekeep/parallel.hpp"
 #include "casekeep/rules.hpp"
+#include "push_facts.hpp"
 #include "service.hpp"
 #include "service_body.hpp"
 
@@ -61,6 +62,7 @@ wire::Response SyncService::push(const Caller& caller, const std::string& body,
   std::vector<Incoming> incoming = verified ? std::move(*verified) : decode_and_verify(push_entries(body));
   json accepted = json::array();
   Transaction batch = store_.transaction();
+  PushFacts facts(store_);
   // Commit what was accepted, before any reply; if that fails, nothing is acknowledged.
   auto acknowledge = [&](bool count_failure) {
     try {
@@ -78,7 +80,7 @@ wire::Response SyncService::push(const Caller& caller, const std::string& body,
     // (a decoded changeset has hashed them already).
     std::string id = to_hex(in.changeset ? in.changeset->id() : crypto::hash(in.bytes));
     try {
-      accepted.push_back(accept_changeset(caller, in));
+      accepted.push_back(accept_changeset(caller, in, facts));
     } catch (ApiError& e) {
       metrics_.changeset_refused(e.code);
       e.extra["changeset"] = id;
@@ -116,7 +118,7 @@ std::vector<SyncService::Incoming> SyncService::decode_and_verify(std::vector<By
   return incoming;
 }
 
-json SyncService::accept_changeset(const Caller& caller, const Incoming& in) {
+json SyncService::accept_changeset(const Caller& caller, const Incoming& in, PushFacts& facts) {
   // 1. It decodes.
   if (!in.changeset)
     refuse(400, "malformed", "Changeset " + short_hex(crypto::hash(in.bytes)) + " does not decode. " + in.decode_error);
@@ -137,8 +139,9 @@ json SyncService::accept_changeset(const Caller& caller, const Incoming& in) {
     refuse(403, "forbidden", name + " names author " + short_hex(b.author) + ", not the user this device is enrolled to.");
 
   // 4. It extends its (device, space) chain; a replay is acknowledged again.
-  if (auto seq = store_.server_seq_of(cs.id())) return {{"id", to_hex(cs.id())}, {"seq", *seq}, {"replay", true}};
-  ChainHead head = store_.chain(b.device, b.space);
+  const ChainHead& head = facts.chain(b.device, b.space);
+  if (b.seq <= head.seq)  // only then can it be in the log already
+    if (auto seq = store_.server_seq_of(cs.id())) return {{"id", to_hex(cs.id())}, {"seq", *seq}, {"replay", true}};
   std::string chain = " of device " + short_hex(b.device) + " in space " + to_hex(b.space);
   if (b.seq <= head.seq)
     refuse(409, "fork", name + " is at seq " + std::to_string(b.seq) + chain +
@@ -150,7 +153,7 @@ json SyncService::accept_changeset(const Caller& caller, const Incoming& in) {
     refuse(409, "fork", name + " does not follow changeset " + short_hex(head.head) + ", the last" + chain + ".");
 
   // 5. Its space is known, or it founds the space.
-  auto creator = store_.space_creator(b.space);
+  const std::optional<Bytes>& creator = facts.space_creator(b.space);
   if (!b.genesis.empty()) {
     bool author_member = std::any_of(b.members.begin(), b.members.end(), [&](const MemberEntry& m) { return m.user == b.author; });
     if (space_id_for(b.author, b.genesis) != b.space || b.generation != 1 || !author_member)
@@ -164,11 +167,11 @@ json SyncService::accept_changeset(const Caller& caller, const Incoming& in) {
     if (!crypto::verify_typed(m.user, sigtype::user_card, user_card_message(m.user, m.box_key), m.card_sig))
       refuse(400, "bad_signature", name + " adds member " + short_hex(m.user) + " whose user card does not verify.");
   bool founder = creator ? *creator == b.author : !b.genesis.empty();
-  std::uint64_t current = store_.current_generation(b.space);
+  std::uint64_t current = facts.current_generation(b.space);
   if (b.generation > current + 1 || (b.generation == current + 1 && b.members.empty()))
     refuse(403, "forbidden", name + " uses key generation " + std::to_string(b.generation) + " but space " +
                                  to_hex(b.space) + " is at generation " + std::to_string(current) + ".");
-  auto roles = store_.roles_of(b.space, current, b.author);
+  const std::vector<std::string>& roles = facts.roles_of(b.space, current, b.author);
   auto any = [&](bool (*rule)(const std::string&)) { return std::any_of(roles.begin(), roles.end(), rule); };
   if (!b.members.empty() && !founder && !any(role_may_manage))
     refuse(403, "forbidden", name + " adds members, but its author " + short_hex(b.author) +
@@ -181,7 +184,7 @@ json SyncService::accept_changeset(const Caller& caller, const Incoming& in) {
   // second rotation racing the first: refused, so each generation has one key.
   if (!b.members.empty() && b.generation == current)
     for (const MemberEntry& m : b.members) {
-      auto had = store_.roles_of(b.space, current, m.user);
+      const std::vector<std::string>& had = facts.roles_of(b.space, current, m.user);
       if (std::find(had.begin(), had.end(), m.role) != had.end())
         refuse(409, "stale_generation", name + " lists " + short_hex(m.user) + " as " + m.role +
                                             " again at generation " + std::to_string(current) +
@@ -189,6 +192,7 @@ json SyncService::accept_changeset(const Caller& caller, const Incoming& in) {
     }
 
   std::uint64_t seq = store_.append(cs, now_ms_);
+  facts.appended(cs);
   return {{"id", to_hex(cs.id())}, {"seq", seq}, {"replay", false}};
 }
 

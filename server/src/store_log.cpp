@@ -145,9 +145,12 @@ std::string Store::digest() {
   auto put = [&all](std::uint64_t n) {
     for (int i = 7; i >= 0; --i) all.push_back(static_cast<std::uint8_t>(n >> (8 * i)));
   };
+  // Registers have no rowid (WITHOUT ROWID): their key is their order.
   for (const char* table : {"users", "enrolment_codes", "devices", "challenges", "tokens", "log", "chains", "spaces",
                             "members", "register_heads", "register_superseded"}) {
-    auto q = db_.prepare(std::string("SELECT * FROM ") + table + " ORDER BY rowid");
+    bool keyed = std::string(table).rfind("register_", 0) == 0;
+    auto q = db_.prepare(std::string("SELECT * FROM ") + table +
+                         (keyed ? " ORDER BY space, record, field_tag, op" : " ORDER BY rowid"));
     put(0xffffffffu);
     while (q.step())
       for (int c = 0; c < q.columns(); ++c) {
