@@ -42,9 +42,19 @@ json carry(Api& api, MemoryServer& server, bool unreachable = false) {
   for (;;) {
     json request = api.call_json("next", json::object());
     if (request.is_null()) break;
-    wire::Request r{request["method"], request["path"], request["body"], request["token"]};
+    // Frames come out of the buffer, JSON inside the answer.
+    std::string body = request["body"].is_null() ? api.buffer() : request["body"].get<std::string>();
+    if (request["body"].is_null()) REQUIRE(body.size() == request["body_size"].get<std::size_t>());
+    wire::Request r{request["method"], request["path"], body, request["token"]};
+    r.content_type = request["content_type"];
+    r.accept = request["accept"];
     wire::Response answer = unreachable ? wire::Response{0, "", ""} : server.service.handle(r);
-    api.call_json("feed", {{"status", answer.status}, {"body", answer.body}});
+    if (wire::is_frames_type(answer.content_type)) {
+      api.buffer() = answer.body;
+      api.call_json("feed", {{"status", answer.status}, {"content_type", answer.content_type}, {"buffered", true}});
+    } else {
+      api.call_json("feed", {{"status", answer.status}, {"content_type", answer.content_type}, {"body", answer.body}});
+    }
   }
   return api.call_json("result", json::object());
 }

@@ -43,3 +43,18 @@ TEST_CASE("unbase64 refuses what is not canonical padded base64", "[wire][negati
   CHECK(wire::unbase64("AA==") == Bytes{0});
   CHECK(wire::unbase64("AAE=") == Bytes{0, 1});
 }
+
+TEST_CASE("frames carry any bytes and refuse a length that does not fit", "[wire][frames]") {
+  std::vector<Bytes> items = {Bytes{}, Bytes{1, 2, 3}, Bytes(70000, 0xab)};
+  std::string body = wire::frames(items);
+  CHECK(body.size() == 3 * 4 + 3 + 70000);
+  CHECK(body.substr(4, 4) == std::string("\0\0\0\3", 4));
+  CHECK(wire::unframe(body) == items);
+  CHECK(wire::unframe("").empty());
+  CHECK_THROWS_AS(wire::unframe(body.substr(0, body.size() - 1)), Error);  // runs past the end
+  CHECK_THROWS_AS(wire::unframe(body + std::string("\0\0", 2)), Error);      // a cut-short length
+  CHECK_THROWS_AS(wire::unframe(std::string("\0\x40\0\x01", 4) + std::string(0x400001, 'x')), Error);  // over 4 MiB
+  CHECK(wire::is_frames_type("application/vnd.casekeep.frames"));
+  CHECK(wire::is_frames_type("application/vnd.casekeep.frames; v=1"));
+  CHECK(!wire::is_frames_type("application/json"));
+}

@@ -48,7 +48,10 @@ HttpServer::HttpServer(SyncService& service, HttpOptions options) : service_(ser
   auto api = [this](const httplib::Request& req, httplib::Response& res) {
     auto started = std::chrono::steady_clock::now();
     RequestInfo info;
-    wire::Response out = service_.handle({req.method, req.target, req.body, bearer_token(req)}, info);
+    wire::Request request{req.method, req.target, req.body, bearer_token(req)};
+    request.content_type = req.get_header_value("Content-Type");
+    request.accept = req.get_header_value("Accept");
+    wire::Response out = service_.handle(request, info);
     res.status = out.status;
     res.set_content(out.body, out.content_type.c_str());
     std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;

@@ -106,8 +106,8 @@ wire::Response SyncService::route(const wire::Request& request, RequestInfo& inf
 
   Caller caller = authenticate(request.token, info);
   take_rate_token(caller.device);
-  if (path == "/v1/push") return push(caller, request.body, verified_push);
-  if (path == "/v1/pull") return pull(caller, request.body);
+  if (path == "/v1/push") return push(caller, request, verified_push);
+  if (path == "/v1/pull") return pull(caller, request);
   if (space) return conflicts(caller, *space);
   if (user) return user_by_id(*user);
   return user_by_name(query);

@@ -84,14 +84,16 @@ class SyncService {
   wire::Response enroll(const std::string& body);
   wire::Response login_challenge(const std::string& body, RequestInfo& info);
   wire::Response login(const std::string& body, RequestInfo& info);
-  std::vector<Bytes> push_entries(const std::string& body) const;  // the push body's changesets, or ApiError
+  // The push body's changesets, as frames or as JSON with base64; or ApiError.
+  std::vector<Bytes> push_entries(const wire::Request& request) const;
+  std::vector<Bytes> base64_entries(const std::string& body) const;
   // A push's decode and signature checks, done before the lock is taken when
   // the request is a well-formed push with a live token; empty otherwise.
   std::optional<std::vector<Incoming>> verify_push_unlocked(const wire::Request& request);
-  wire::Response push(const Caller& caller, const std::string& body, std::optional<std::vector<Incoming>>& verified);
+  wire::Response push(const Caller& caller, const wire::Request& request, std::optional<std::vector<Incoming>>& verified);
   static std::vector<Incoming> decode_and_verify(std::vector<Bytes> raw);
   wire::json accept_changeset(const Caller& caller, const Incoming& incoming, PushFacts& facts);
-  wire::Response pull(const Caller& caller, const std::string& body);
+  wire::Response pull(const Caller& caller, const wire::Request& request);
   wire::Response conflicts(const Caller& caller, const std::string& space_hex);
   wire::Response user_by_name(const std::string& query);
   wire::Response user_by_id(const std::string& user_hex);

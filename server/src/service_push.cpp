@@ -20,12 +20,29 @@
 
 namespace casekeep::server {
 
-std::vector<Bytes> SyncService::push_entries(const std::string& body) const {
+std::vector<Bytes> SyncService::push_entries(const wire::Request& request) const {
+  std::vector<Bytes> raw;
+  if (wire::is_frames_type(request.content_type)) {
+    try {
+      raw = wire::unframe(request.body);
+    } catch (const Error& e) {
+      bad_request(std::string("The push body is not a list of frames: ") + e.what());
+    }
+  } else {
+    raw = base64_entries(request.body);
+  }
+  if (raw.empty()) bad_request("The push holds no changesets.");
+  if (raw.size() > limits_.max_push_batch)
+    refuse(413, "too_large", "The push holds " + std::to_string(raw.size()) + " changesets; the limit is " +
+                                 std::to_string(limits_.max_push_batch) + " per request.");
+  return raw;
+}
+
+std::vector<Bytes> SyncService::base64_entries(const std::string& body) const {
   json j = parse_object(body, {"changesets"});
   const json& list = j["changesets"];
   if (!list.is_array()) bad_request("The field 'changesets' is not a list.");
-  if (list.empty()) bad_request("The push holds no changesets.");
-  if (list.size() > limits_.max_push_batch)
+  if (list.size() > limits_.max_push_batch)  // before decoding any of them
     refuse(413, "too_large", "The push holds " + std::to_string(list.size()) + " changesets; the limit is " +
                                  std::to_string(limits_.max_push_batch) + " per request.");
   // Every entry must be base64 before any is taken: a bad body is refused whole.
@@ -51,15 +68,15 @@ std::optional<std::vector<SyncService::Incoming>> SyncService::verify_push_unloc
       if (request.token.empty() || !store_.token_device(crypto::hash(to_bytes(request.token)), clock_.now_ms()))
         return std::nullopt;
     }
-    return decode_and_verify(push_entries(request.body));
+    return decode_and_verify(push_entries(request));
   } catch (...) {  // ApiError included: the push under the lock answers it, in its order of checks
     return std::nullopt;
   }
 }
 
-wire::Response SyncService::push(const Caller& caller, const std::string& body,
+wire::Response SyncService::push(const Caller& caller, const wire::Request& request,
                                  std::optional<std::vector<Incoming>>& verified) {
-  std::vector<Incoming> incoming = verified ? std::move(*verified) : decode_and_verify(push_entries(body));
+  std::vector<Incoming> incoming = verified ? std::move(*verified) : decode_and_verify(push_entries(request));
   json accepted = json::array();
   Transaction batch = store_.transaction();
   PushFacts facts(store_);

@@ -31,9 +31,11 @@ HttpCarrier::~HttpCarrier() = default;
 wire::Response HttpCarrier::send(const wire::Request& request) {
   httplib::Headers headers;
   if (!request.token.empty()) headers.emplace("Authorization", "Bearer " + request.token);
+  if (!request.accept.empty()) headers.emplace("Accept", request.accept);
   httplib::Result result = request.method == "GET"
                                ? client_->http.Get(request.path.c_str(), headers)
-                               : client_->http.Post(request.path.c_str(), headers, request.body, "application/json");
+                               : client_->http.Post(request.path.c_str(), headers, request.body,
+                                                    request.content_type.c_str());
   if (!result) return {0, "", ""};
   return {result->status, result->body, result->get_header_value("Content-Type")};
 }

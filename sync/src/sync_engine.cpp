@@ -13,9 +13,9 @@ namespace {
 
 using wire::json;
 
-json parse(const wire::Response& response, const char* what) {
+json parse(const std::string& body, const char* what) {
   try {
-    return json::parse(response.body);
+    return json::parse(body);
   } catch (const json::exception&) {
     throw Error(ErrorCode::refused, std::string("The server's answer to ") + what + " is not JSON.");
   }
@@ -54,7 +54,7 @@ wire::Request SyncEngine::enroll_request(const std::string& code) const {
 
 std::string SyncEngine::on_enroll_response(const wire::Response& response) {
   expect_ok(response, "the enrolment");
-  json j = parse(response, "the enrolment");
+  json j = parse(response.body, "the enrolment");
   if (j.value("user", "") != vault_.user_id())
     throw Error(ErrorCode::refused, "The server enrolled a different user than this vault's.");
   return j.value("name", "");
@@ -66,7 +66,7 @@ wire::Request SyncEngine::challenge_request() const {
 
 wire::Request SyncEngine::login_request(const wire::Response& challenge_response) const {
   expect_ok(challenge_response, "the login challenge");
-  json j = parse(challenge_response, "the login challenge");
+  json j = parse(challenge_response.body, "the login challenge");
   if (!j.contains("challenge") || !j["challenge"].is_string())
     throw Error(ErrorCode::refused, "The server's login challenge has no challenge.");
   Bytes challenge = wire::unbase64(j["challenge"].get<std::string>());
@@ -78,7 +78,7 @@ wire::Request SyncEngine::login_request(const wire::Response& challenge_response
 
 void SyncEngine::on_login_response(const wire::Response& response) {
   expect_ok(response, "the login");
-  json j = parse(response, "the login");
+  json j = parse(response.body, "the login");
   if (!j.contains("token") || !j["token"].is_string()) throw Error(ErrorCode::refused, "The server's login gave no token.");
   token_ = j["token"].get<std::string>();
 }
@@ -86,23 +86,24 @@ void SyncEngine::on_login_response(const wire::Response& response) {
 std::optional<wire::Request> SyncEngine::push_request(std::size_t batch) const {
   std::vector<Bytes> outbox = vault_.outbox(batch);
   if (outbox.empty()) return std::nullopt;
-  // Stop short of the server's body limit: a changeset may be up to 4 MiB
-  // (5.4 MiB in base64), so a full batch of large ones would not fit in one request.
+  // Stop short of the server's body limit: a changeset may be up to 4 MiB,
+  // so a full batch of large ones would not fit in one request.
   constexpr std::size_t kPushBodyBudget = wire::kMaxBodyBytes - 64 * 1024;
-  json list = json::array();
-  std::size_t body = 0;
+  std::string body;
+  std::size_t count = 0;
   for (const Bytes& cs : outbox) {
-    std::string item = wire::base64(cs);
-    body += item.size() + 3;  // quotes and comma
-    if (!list.empty() && body > kPushBodyBudget) break;
-    list.push_back(std::move(item));
+    if (count > 0 && body.size() + 4 + cs.size() > kPushBodyBudget) break;
+    wire::append_frame(body, cs.data(), cs.size());
+    ++count;
   }
-  return authorized("POST", "/v1/push", json{{"changesets", list}}.dump());
+  wire::Request request = authorized("POST", "/v1/push", std::move(body));
+  request.content_type = wire::kFramesType;
+  return request;
 }
 
 std::size_t SyncEngine::on_push_response(const wire::Response& response) {
   if (response.status == 0) expect_ok(response, "the push");
-  json j = parse(response, "the push");
+  json j = parse(response.body, "the push");
   std::vector<Bytes> acknowledged;
   if (j.contains("accepted") && j["accepted"].is_array())
     for (const auto& a : j["accepted"]) acknowledged.push_back(from_hex(a.at("id").get<std::string>()));
@@ -115,16 +116,32 @@ wire::Request SyncEngine::pull_request(std::size_t limit) const {
   std::string stored = vault_.sync_setting("cursors");
   json cursors = stored.empty() ? json::object() : json::parse(stored);
   json held = vault_.own_chain_seqs();  // what this device made is not sent back
-  return authorized("POST", "/v1/pull", json{{"cursors", cursors}, {"limit", limit}, {"held", held}}.dump());
+  wire::Request request = authorized("POST", "/v1/pull", json{{"cursors", cursors}, {"limit", limit}, {"held", held}}.dump());
+  request.accept = wire::kFramesType;  // a server that only speaks JSON answers in JSON
+  return request;
 }
 
 bool SyncEngine::on_pull_response(const wire::Response& response, SyncSummary& summary) {
   expect_ok(response, "the pull");
-  json j = parse(response, "the pull");
+  json j;
+  std::vector<Bytes> changesets;
+  if (wire::is_frames_type(response.content_type)) {
+    // The page's JSON, then its changesets, each a frame.
+    try {
+      changesets = wire::unframe(response.body);
+    } catch (const Error& e) {
+      throw Error(ErrorCode::refused, std::string("The server's pull answer is not a list of frames: ") + e.what());
+    }
+    if (changesets.empty()) throw Error(ErrorCode::refused, "The server's pull answer is empty.");
+    j = parse(std::string(changesets.front().begin(), changesets.front().end()), "the pull");
+    changesets.erase(changesets.begin());
+    j["changesets"] = json::array();
+  } else {
+    j = parse(response.body, "the pull");
+  }
   if (!j.contains("changesets") || !j["changesets"].is_array() || !j.contains("cursors") ||
       !j["cursors"].is_object() || !j.contains("more") || !j["more"].is_boolean())
     throw Error(ErrorCode::refused, "The server's pull answer does not have changesets, cursors and more.");
-  std::vector<Bytes> changesets;
   for (const auto& c : j["changesets"]) changesets.push_back(wire::unbase64(c.get<std::string>()));
   // Verifies every changeset before applying any; throws naming a bad one, and
   // then the cursors stay where they were.
@@ -154,7 +171,7 @@ wire::Request SyncEngine::user_request(const std::string& name_or_id) const {
 
 UserCard SyncEngine::on_user_response(const wire::Response& response) const {
   expect_ok(response, "the user lookup");
-  json j = parse(response, "the user lookup");
+  json j = parse(response.body, "the user lookup");
   try {
     return {j.at("user").get<std::string>(), j.at("box_key").get<std::string>(), j.at("sig").get<std::string>()};
   } catch (const json::exception&) {

@@ -4,6 +4,43 @@
 
 namespace casekeep::wire {
 
+std::string frames(const std::vector<Bytes>& items) {
+  std::size_t total = 0;
+  for (const Bytes& item : items) total += 4 + item.size();
+  std::string out;
+  out.reserve(total);
+  for (const Bytes& item : items) append_frame(out, item.data(), item.size());
+  return out;
+}
+
+void append_frame(std::string& out, const std::uint8_t* data, std::size_t size) {
+  if (size > kMaxFrameBytes) throw Error(ErrorCode::invalid_argument, "A frame may hold at most 4 MiB.");
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((size >> shift) & 0xff));
+  out.append(reinterpret_cast<const char*>(data), size);
+}
+
+std::vector<Bytes> unframe(const std::string& body) {
+  std::vector<Bytes> items;
+  std::size_t at = 0;
+  while (at < body.size()) {
+    const std::string which = "Frame " + std::to_string(items.size());
+    if (body.size() - at < 4) throw Error(ErrorCode::malformed, which + " is cut short in its length.");
+    std::size_t size = 0;
+    for (int i = 0; i < 4; ++i) size = (size << 8) | static_cast<std::uint8_t>(body[at + i]);
+    at += 4;
+    if (size > kMaxFrameBytes) throw Error(ErrorCode::malformed, which + " is longer than 4 MiB.");
+    if (size > body.size() - at) throw Error(ErrorCode::malformed, which + " runs past the end of the body.");
+    const auto* data = reinterpret_cast<const std::uint8_t*>(body.data() + at);
+    items.emplace_back(data, data + size);
+    at += size;
+  }
+  return items;
+}
+
+bool is_frames_type(const std::string& content_type) {
+  return content_type.substr(0, content_type.find(';')) == kFramesType;
+}
+
 Response error_response(int status, const std::string& code, const std::string& message, json extra) {
   extra["error"] = {{"code", code}, {"message", message}};
   return {status, extra.dump()};

@@ -260,3 +260,50 @@ TEST_CASE("a push refused part-way has committed the changesets before the refus
   CHECK(q.column_int(0) == 2);
   CHECK(s.call("GET", "/metrics").body.find("casekeep_changesets_accepted_total 2") != std::string::npos);
 }
+
+TEST_CASE("pushes and pulls travel as frames, and a bad frame is refused whole", "[server][push][frames]") {
+  TestServer s;
+  Client alice(s, "alice");
+  std::string space = alice.vault->create_case(a_case("Child A"));
+  alice.vault->set_field(space, "title", "Child A (renamed)");
+  auto batch = alice.outbox();
+  REQUIRE(batch.size() >= 2);
+  auto frames_push = [&](std::string body) {
+    wire::Request request{"POST", "/v1/push", std::move(body), alice.token};
+    request.content_type = wire::kFramesType;
+    return s.service.handle(request);
+  };
+
+  std::string body = wire::frames(batch);
+  std::string before = s.store.digest();
+  for (const std::string& bad : {body.substr(0, body.size() - 1), body.substr(0, 2), std::string("\xff\xff\xff\xff", 4),
+                                 std::string()}) {
+    auto r = frames_push(bad);
+    INFO(r.body);
+    CHECK(r.status == 400);
+    CHECK(error_code(r) == "bad_request");
+    CHECK(s.store.digest() == before);
+  }
+
+  auto r = frames_push(body);
+  REQUIRE(r.status == 200);
+  REQUIRE(parsed(r)["accepted"].size() == batch.size());
+  for (std::size_t i = 0; i < batch.size(); ++i) CHECK(parsed(r)["accepted"][i]["id"] == to_hex(id_of(batch[i])));
+
+  // A pull that accepts frames gets the page's JSON, then the changesets.
+  wire::Request pull{"POST", "/v1/pull", json{{"cursors", json::object()}}.dump(), alice.token};
+  pull.accept = wire::kFramesType;
+  auto page = s.service.handle(pull);
+  REQUIRE(page.status == 200);
+  REQUIRE(wire::is_frames_type(page.content_type));
+  std::vector<Bytes> items = wire::unframe(page.body);
+  REQUIRE(items.size() == batch.size() + 1);
+  json header = json::parse(std::string(items[0].begin(), items[0].end()));
+  CHECK(header["more"] == false);
+  CHECK(header["cursors"][space] == batch.size());
+  CHECK(!header.contains("changesets"));
+  for (std::size_t i = 0; i < batch.size(); ++i) CHECK(items[i + 1] == batch[i]);
+  // Without the Accept header, the same page is JSON.
+  pull.accept.clear();
+  CHECK(parsed(s.service.handle(pull))["changesets"].size() == batch.size());
+}

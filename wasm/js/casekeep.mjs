@@ -17,6 +17,7 @@ export class CasekeepError extends Error {
 }
 
 const VAULT_FILE = "vault.db";
+const FRAMES_TYPE = "application/vnd.casekeep.frames";  // wire.hpp kFramesType
 
 export async function open(options = {}) {
   const core = await createCasekeepCore(options.wasmBinary ? { wasmBinary: options.wasmBinary } : {});
@@ -48,21 +49,29 @@ async function requestPersistence() {
 }
 
 // One request of the sync engine, carried by fetch(). Any failure to get an
-// answer is status 0, which the engine reports as "unavailable".
-async function carry(server, request) {
+// answer is status 0, which the engine reports as "unavailable". `body` is
+// text (JSON) or bytes (frames); so is the answer's.
+async function carry(server, request, body) {
   const headers = {};
-  if (request.body) headers["Content-Type"] = "application/json";
+  if (body !== null) headers["Content-Type"] = request.content_type;
+  if (request.accept) headers["Accept"] = request.accept;
   if (request.token) headers["Authorization"] = "Bearer " + request.token;
   try {
     const response = await fetch(new URL(request.path, server), {
       method: request.method,
       headers,
-      body: request.body || undefined,
+      body: body === null ? undefined : body,
       cache: "no-store",
     });
-    return { status: response.status, body: await response.text() };
+    const type = response.headers.get("Content-Type") || "";
+    const frames = type.split(";")[0].trim() === FRAMES_TYPE;
+    return {
+      status: response.status,
+      contentType: type,
+      body: frames ? new Uint8Array(await response.arrayBuffer()) : await response.text(),
+    };
   } catch {
-    return { status: 0, body: "" };
+    return { status: 0, contentType: "", body: "" };
   }
 }
 
@@ -107,6 +116,23 @@ export class Casekeep {
     return answer.ok;
   }
 
+  // A request's body: its JSON text, or its frames, copied out of the core's buffer.
+  _requestBody(request) {
+    if (request.body !== null) return request.body || null;
+    const pointer = this._core._ck_buffer(this._handle, -1);
+    return this._core.HEAPU8.slice(pointer, pointer + request.body_size);
+  }
+
+  // Give the core an answer: text inside the JSON call, bytes through its buffer.
+  _feed(answer) {
+    if (typeof answer.body === "string") {
+      return this._invoke("feed", { status: answer.status, content_type: answer.contentType, body: answer.body });
+    }
+    const pointer = this._core._ck_buffer(this._handle, answer.body.length);
+    this._core.HEAPU8.set(answer.body, pointer);  // HEAPU8 read after the call: memory may have grown
+    return this._invoke("feed", { status: answer.status, content_type: answer.contentType, buffered: true });
+  }
+
   // IDBFS copies changed files to IndexedDB; flushes run one at a time.
   _flush() {
     if (!this._persistent) return Promise.resolve();
@@ -131,9 +157,9 @@ export class Casekeep {
       for (;;) {
         const request = this._invoke("next");
         if (request === null) break;
-        const answer = await carry(server, request);
+        const answer = await carry(server, request, this._requestBody(request));
         try {
-          this._invoke("feed", answer);
+          this._feed(answer);
         } finally {
           await this._flush();
         }

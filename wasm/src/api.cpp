@@ -182,11 +182,22 @@ void Api::add_exchange_methods() {
       exchange_over_ = true;
       return json(nullptr);
     }
-    return json{{"method", request->method}, {"path", request->path}, {"body", request->body}, {"token", request->token}};
+    json out = {{"method", request->method}, {"path", request->path}, {"token", request->token},
+                {"content_type", request->content_type}, {"accept", request->accept}};
+    if (wire::is_frames_type(request->content_type)) {
+      buffer_ = std::move(request->body);  // bytes, not text: read from buffer()
+      out["body"] = nullptr;
+      out["body_size"] = buffer_.size();
+    } else {
+      out["body"] = request->body;
+    }
+    return out;
   };
   methods_["feed"] = [this](const json& args) {
     if (!exchange_) throw Error(ErrorCode::invalid_argument, "No exchange with the server is in progress.");
     wire::Response response{args.at("status").get<int>(), optional_text_arg(args, "body")};
+    if (args.contains("content_type")) response.content_type = text_arg(args, "content_type");
+    if (args.value("buffered", false)) response.body = std::move(buffer_);  // bytes the caller put in buffer()
     try {
       exchange_->feed(response);
     } catch (...) {

@@ -4,7 +4,8 @@
 //
 // Talking to the server is an exchange the caller carries: a method such as
 // "sync" starts it, then "next" gives each request to send (null when over),
-// "feed" takes its answer and "result" ends it. The browser carries the
+// "feed" takes its answer and "result" ends it. Frames (binary) bodies cross
+// through buffer(), both ways. The browser carries the
 // requests with fetch(); tests carry them in memory. Nothing here does I/O
 // beyond the vault's SQLite file, so the same code runs natively and in wasm.
 #pragma once
@@ -30,6 +31,10 @@ class Api {
   Api& operator=(const Api&) = delete;
 
   std::string call(const std::string& method, const std::string& args_json) noexcept;
+  // Bytes that do not travel as JSON text: the body of a request "next" gave
+  // with "body_size" (frames), or an answer's body, put here before "feed"
+  // with "buffered": true.
+  std::string& buffer() { return buffer_; }
   json call_json(const std::string& method, const json& args);  // throws casekeep::Error
 
  private:
@@ -50,6 +55,7 @@ class Api {
   std::unique_ptr<Exchange> exchange_;  // the exchange in progress, if any
   std::function<json()> finish_;
   bool exchange_over_ = false;  // next() has said there is nothing more to send
+  std::string buffer_;
 };
 
 // Arguments by name: Error(invalid_argument) when a required one is missing.

@@ -23,4 +23,11 @@ EMSCRIPTEN_KEEPALIVE char* ck_call(Api* api, const char* method, const char* arg
 
 EMSCRIPTEN_KEEPALIVE void ck_free(char* text) { std::free(text); }
 
+// The exchange's byte buffer (Api::buffer): its data, after resizing it to
+// `size` bytes when `size` is not negative (to write an answer into it).
+EMSCRIPTEN_KEEPALIVE char* ck_buffer(Api* api, long size) {
+  if (size >= 0) api->buffer().resize(static_cast<std::size_t>(size));
+  return api->buffer().data();
+}
+
 }  // extern "C"
