@@ -51,6 +51,8 @@ TEST_CASE("frames carry any bytes and refuse a length that does not fit", "[wire
   CHECK(body.substr(4, 4) == std::string("\0\0\0\3", 4));
   CHECK(wire::unframe(body) == items);
   CHECK(wire::unframe("").empty());
+  // The test vector of docs/http-api.md §Frames.
+  CHECK(wire::frames({Bytes{1, 2, 3}, Bytes{}}) == std::string("\0\0\0\3\1\2\3\0\0\0\0", 11));
   CHECK_THROWS_AS(wire::unframe(body.substr(0, body.size() - 1)), Error);  // runs past the end
   CHECK_THROWS_AS(wire::unframe(body + std::string("\0\0", 2)), Error);      // a cut-short length
   CHECK_THROWS_AS(wire::unframe(std::string("\0\x40\0\x01", 4) + std::string(0x400001, 'x')), Error);  // over 4 MiB
