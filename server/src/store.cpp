@@ -76,6 +76,12 @@ CREATE TABLE IF NOT EXISTS register_superseded(
   field_tag BLOB NOT NULL,
   op BLOB NOT NULL,
   PRIMARY KEY(space, record, field_tag, op)) WITHOUT ROWID;
+-- How far each space's registers have followed the log (a server seq). A store
+-- made when pushes still updated the registers starts at 0 and re-applies its
+-- set ops, which changes nothing: applying an op twice is applying it once.
+CREATE TABLE IF NOT EXISTS register_progress(
+  space BLOB PRIMARY KEY,
+  seq INTEGER NOT NULL);
 PRAGMA user_version = 1;
 )sql";
 

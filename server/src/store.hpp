@@ -94,12 +94,15 @@ class Store {
   std::vector<Bytes> member_spaces(const Bytes& user);
   // One transaction, committed before it returns (inside transaction(): a
   // savepoint, durable at its commit): the next server seq, the chain head,
-  // the space (for a genesis), member entries and conflict registers.
+  // the space (for a genesis) and member entries. Conflict registers follow
+  // the log when they are read (conflicts()).
   std::uint64_t append(const Changeset& changeset, std::uint64_t now_ms);
   // Up to `limit` changesets of `space` with server seq > `after`, in seq order;
   // sizes first, so a page can be cut to a byte budget before any bytes are read.
   std::vector<LogRef> log_after(const Bytes& space, std::uint64_t after, std::size_t limit);
   Bytes log_bytes(std::uint64_t seq);
+  // The space's registers with more than one head, after bringing them up to
+  // date with the log (catch_up_registers).
   std::vector<OpenConflict> conflicts(const Bytes& space);
 
   // Several writes in one transaction: each write method above is then a
@@ -110,6 +113,10 @@ class Store {
   std::string digest();
 
  private:
+  // Applies the set ops of the space's changesets the registers have not seen
+  // yet, in log order, and records how far they have got.
+  void catch_up_registers(const Bytes& space);
+
   Database db_;
 };
 

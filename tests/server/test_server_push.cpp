@@ -226,10 +226,10 @@ TEST_CASE("a store failure answers 500 and acknowledges nothing", "[server][push
   alice.vault->set_field(space, "title", "renamed");
   auto batch = alice.outbox();
   push_ok(s, alice, {batch[0]});
-  // Break the store under the service: the register update of a set op fails
-  // after the log row was written in the same transaction.
+  // Break the store under the service: the chain head's update fails after
+  // the log row was written in the same transaction.
   server::Database other((s.dir.path() / "data" / "server.db").string());
-  other.exec("DROP TABLE register_superseded");
+  other.exec("CREATE TRIGGER broken BEFORE INSERT ON chains BEGIN SELECT RAISE(ABORT, 'broken'); END");
   auto r = push(s, alice.token, {batch[1]});
   CHECK(r.status == 500);
   CHECK(error_code(r) == "internal");
