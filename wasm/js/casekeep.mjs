@@ -18,6 +18,7 @@ export class CasekeepError extends Error {
 
 const VAULT_FILE = "vault.db";
 const FRAMES_TYPE = "application/vnd.casekeep.frames";  // wire.hpp kFramesType
+const EXCHANGE_FLUSH_MS = 2000;
 
 export async function open(options = {}) {
   const core = await createCasekeepCore(options.wasmBinary ? { wasmBinary: options.wasmBinary } : {});
@@ -150,9 +151,14 @@ export class Casekeep {
   }
 
   // Carry an exchange with the server: the engine says what to send, fetch()
-  // sends it, the answer goes back in, and the vault is flushed after each.
+  // sends it, and the answer goes back in. The vault is flushed at the end and
+  // at most every EXCHANGE_FLUSH_MS on the way: a flush rewrites the whole
+  // vault file, and one per answer was most of a sync's time in the browser.
+  // What an answer wrote and a crash lost is only fetched or acknowledged
+  // again (the server answers a repeated push as a replay).
   async _exchange(server, method, args) {
     this._invoke(method, args);
+    let flushed = performance.now();
     try {
       for (;;) {
         const request = this._invoke("next");
@@ -161,7 +167,10 @@ export class Casekeep {
         try {
           this._feed(answer);
         } finally {
-          await this._flush();
+          if (performance.now() - flushed >= EXCHANGE_FLUSH_MS) {
+            await this._flush();
+            flushed = performance.now();
+          }
         }
       }
       return this._invoke("result");
