@@ -31,15 +31,21 @@ CaseInput a_case(const std::string& title) {
   return c;
 }
 
+// A case made and renamed by `client`: two changesets or more in its outbox.
+std::string renamed_case(Client& client) {
+  std::string space = client.vault->create_case(a_case("Child A"));
+  client.vault->set_field(space, "title", "Child A (renamed)");
+  REQUIRE(client.outbox().size() >= 2);
+  return space;
+}
+
 }  // namespace
 
 TEST_CASE("a vault's changesets are accepted in order and replays are idempotent", "[server][push]") {
   TestServer s;
   Client alice(s, "alice");
-  std::string space = alice.vault->create_case(a_case("Child A"));
-  alice.vault->set_field(space, "title", "Child A (renamed)");
+  std::string space = renamed_case(alice);
   auto batch = alice.outbox();
-  REQUIRE(batch.size() >= 2);
 
   auto r = push(s, alice.token, batch);
   REQUIRE(r.status == 200);
@@ -264,10 +270,8 @@ TEST_CASE("a push refused part-way has committed the changesets before the refus
 TEST_CASE("pushes and pulls travel as frames, and a bad frame is refused whole", "[server][push][frames]") {
   TestServer s;
   Client alice(s, "alice");
-  std::string space = alice.vault->create_case(a_case("Child A"));
-  alice.vault->set_field(space, "title", "Child A (renamed)");
+  std::string space = renamed_case(alice);
   auto batch = alice.outbox();
-  REQUIRE(batch.size() >= 2);
   auto frames_push = [&](std::string body) {
     wire::Request request{"POST", "/v1/push", std::move(body), alice.token};
     request.content_type = wire::kFramesType;
