@@ -1,7 +1,8 @@
-// Push (docs/http-api.md §Push): changesets are decoded and their device
-// signatures checked on every core (for a caller with a live token, before
-// the service's lock is taken, so other requests proceed meanwhile), then
-// checked in order against their clear metadata. Each accepted one is
+// Push (docs/http-api.md §Push): changesets, as frames or as base64 in JSON,
+// are decoded and their device signatures checked on every core (for a caller
+// with a live token, before the service's lock is taken, so other requests
+// proceed meanwhile), then checked in order against their clear metadata
+// (what the store knows, read once per push: PushFacts). Each accepted one is
 // appended in a savepoint of one transaction that commits before the reply:
 // one fsync per push, and nothing is acknowledged before it is durable.
 // Processing stops at the first refusal; the ones before it stay accepted.
