@@ -22,29 +22,17 @@ class PushFacts {
   explicit PushFacts(Store& store) : store_(store) {}
 
   const ChainHead& chain(const Bytes& device, const Bytes& space) {
-    auto key = std::make_pair(device, space);
-    auto it = chains_.find(key);
-    if (it == chains_.end()) it = chains_.emplace(key, store_.chain(device, space)).first;
-    return it->second;
+    return remembered(chains_, std::make_pair(device, space), [&] { return store_.chain(device, space); });
   }
-
   const std::optional<Bytes>& space_creator(const Bytes& space) {
-    auto it = creators_.find(space);
-    if (it == creators_.end()) it = creators_.emplace(space, store_.space_creator(space)).first;
-    return it->second;
+    return remembered(creators_, space, [&] { return store_.space_creator(space); });
   }
-
   std::uint64_t current_generation(const Bytes& space) {
-    auto it = generations_.find(space);
-    if (it == generations_.end()) it = generations_.emplace(space, store_.current_generation(space)).first;
-    return it->second;
+    return remembered(generations_, space, [&] { return store_.current_generation(space); });
   }
-
   const std::vector<std::string>& roles_of(const Bytes& space, std::uint64_t generation, const Bytes& user) {
-    auto key = std::make_tuple(space, generation, user);
-    auto it = roles_.find(key);
-    if (it == roles_.end()) it = roles_.emplace(key, store_.roles_of(space, generation, user)).first;
-    return it->second;
+    return remembered(roles_, std::make_tuple(space, generation, user),
+                      [&] { return store_.roles_of(space, generation, user); });
   }
 
   // After `changeset` was appended: its chain moved, and its space may have.
@@ -59,6 +47,14 @@ class PushFacts {
   }
 
  private:
+  // What `read` answered for `key` the first time it was asked.
+  template <typename Map, typename Key, typename Read>
+  static const typename Map::mapped_type& remembered(Map& map, Key key, Read read) {
+    auto it = map.find(key);
+    if (it == map.end()) it = map.emplace(std::move(key), read()).first;
+    return it->second;
+  }
+
   Store& store_;
   std::map<std::pair<Bytes, Bytes>, ChainHead> chains_;
   std::map<Bytes, std::optional<Bytes>> creators_;

@@ -171,12 +171,14 @@ std::string Store::digest() {
   auto put = [&all](std::uint64_t n) {
     for (int i = 7; i >= 0; --i) all.push_back(static_cast<std::uint8_t>(n >> (8 * i)));
   };
-  // Registers have no rowid (WITHOUT ROWID): their key is their order.
-  for (const char* table : {"users", "enrolment_codes", "devices", "challenges", "tokens", "log", "chains", "spaces",
-                            "members", "register_heads", "register_superseded", "register_progress"}) {
-    bool keyed = std::string(table).rfind("register_", 0) == 0 && std::string(table) != "register_progress";
-    auto q = db_.prepare(std::string("SELECT * FROM ") + table +
-                         (keyed ? " ORDER BY space, record, field_tag, op" : " ORDER BY rowid"));
+  // Each table in a fixed order: its rowid, or its key where it has no rowid.
+  const std::pair<const char*, const char*> tables[] = {
+      {"users", "rowid"},  {"enrolment_codes", "rowid"}, {"devices", "rowid"}, {"challenges", "rowid"},
+      {"tokens", "rowid"}, {"log", "rowid"},             {"chains", "rowid"},  {"spaces", "rowid"},
+      {"members", "rowid"}, {"register_heads", "space, record, field_tag, op"},
+      {"register_superseded", "space, record, field_tag, op"}, {"register_progress", "rowid"}};
+  for (const auto& [table, order] : tables) {
+    auto q = db_.prepare(std::string("SELECT * FROM ") + table + " ORDER BY " + order);
     put(0xffffffffu);
     while (q.step())
       for (int c = 0; c < q.columns(); ++c) {

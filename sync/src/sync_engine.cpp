@@ -125,8 +125,9 @@ bool SyncEngine::on_pull_response(const wire::Response& response, SyncSummary& s
   expect_ok(response, "the pull");
   json j;
   std::vector<Bytes> changesets;
-  if (wire::is_frames_type(response.content_type)) {
-    // The page's JSON, then its changesets, each a frame.
+  const bool framed = wire::is_frames_type(response.content_type);
+  if (framed) {
+    // The page's JSON without its changesets, then the changesets, each a frame.
     try {
       changesets = wire::unframe(response.body);
     } catch (const Error& e) {
@@ -135,14 +136,14 @@ bool SyncEngine::on_pull_response(const wire::Response& response, SyncSummary& s
     if (changesets.empty()) throw Error(ErrorCode::refused, "The server's pull answer is empty.");
     j = parse(std::string(changesets.front().begin(), changesets.front().end()), "the pull");
     changesets.erase(changesets.begin());
-    j["changesets"] = json::array();
   } else {
     j = parse(response.body, "the pull");
   }
-  if (!j.contains("changesets") || !j["changesets"].is_array() || !j.contains("cursors") ||
+  if ((!framed && (!j.contains("changesets") || !j["changesets"].is_array())) || !j.contains("cursors") ||
       !j["cursors"].is_object() || !j.contains("more") || !j["more"].is_boolean())
     throw Error(ErrorCode::refused, "The server's pull answer does not have changesets, cursors and more.");
-  for (const auto& c : j["changesets"]) changesets.push_back(wire::unbase64(c.get<std::string>()));
+  if (!framed)
+    for (const auto& c : j["changesets"]) changesets.push_back(wire::unbase64(c.get<std::string>()));
   // Verifies every changeset before applying any; throws naming a bad one, and
   // then the cursors stay where they were.
   ImportReport report = vault_.import_changesets(changesets);
