@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
   app.add_option("--s6-new", config.s6_new, "S6: new changesets the client pulls");
   app.add_option("--s7-clients", config.s7_clients, "S7: clients pushing at once");
   app.add_option("--s7-notes", config.s7_notes, "S7: notes each client pushes");
-  app.add_option("--scenarios", scenarios, "Comma-separated subset of S1,...,S7 (S1-S4 share one server and run together)");
+  app.add_option("--scenarios", scenarios, "Comma-separated subset of S1,...,S7 (S1-S4 share one server and run together; S1a alone for profiling)");
   app.add_option("--server", config.server_bin, "Path of casekeep-server");
   app.add_flag("--json", json, "Print JSON (for bench/compare) instead of the table; progress goes to stderr");
   ScaleChild child;  // S5's client processes: not for people
@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
     double per_core = ed25519_verifications_per_core();
     report.row("bound", "Ed25519 verify", "per core /s", per_core);
     report.row("bound", "Ed25519 verify", "all cores /s", per_core * machine.cores);
-    if (want("S1")) run_s1a(config, report);
+    if (want("S1") || want("S1a")) run_s1a(config, report);  // S1a alone: for profiling
     if (want("S1") || want("S2") || want("S3") || want("S4")) {
       SyncPair pair(config);
       run_s1b(config, pair, report);

@@ -5,6 +5,7 @@
 # built from sources that scripts/fetch-wasm-sources verified and cached:
 #   SQLite::SQLite3              static library from the SQLite amalgamation
 #   PkgConfig::SODIUM            static libsodium from Debian's source package
+#   PkgConfig::CBOR              static libcbor (its streaming decoder) from Debian's pool
 #   nlohmann_json::nlohmann_json header-only, a copy of Debian's headers
 #   Catch2::Catch2               header-only, a copy of Debian's headers
 # Debian's /usr/include is never on emcc's include path: its headers are for the
@@ -12,10 +13,12 @@
 
 set(CASEKEEP_WASM_SQLITE "" CACHE PATH "SQLite amalgamation directory (from scripts/fetch-wasm-sources)")
 set(CASEKEEP_WASM_SODIUM "" CACHE PATH "libsodium source tree (from scripts/fetch-wasm-sources)")
+set(CASEKEEP_WASM_CBOR "" CACHE PATH "libcbor source tree (from scripts/fetch-wasm-sources)")
 set(CASEKEEP_HOST_INCLUDE /usr/include CACHE PATH "Where Debian's header-only libraries are copied from")
 set(CASEKEEP_HOST_CMAKE /usr/lib/cmake CACHE PATH "Where Debian's Catch2 CMake modules are copied from")
-if(NOT EXISTS "${CASEKEEP_WASM_SQLITE}/sqlite3.c" OR NOT EXISTS "${CASEKEEP_WASM_SODIUM}/src/libsodium")
-  message(FATAL_ERROR "The wasm build needs CASEKEEP_WASM_SQLITE and CASEKEEP_WASM_SODIUM: "
+if(NOT EXISTS "${CASEKEEP_WASM_SQLITE}/sqlite3.c" OR NOT EXISTS "${CASEKEEP_WASM_SODIUM}/src/libsodium"
+   OR NOT EXISTS "${CASEKEEP_WASM_CBOR}/src/cbor/streaming.c")
+  message(FATAL_ERROR "The wasm build needs CASEKEEP_WASM_SQLITE, CASEKEEP_WASM_SODIUM and CASEKEEP_WASM_CBOR: "
                       "use scripts/build-wasm, or pass the -D lines scripts/fetch-wasm-sources prints.")
 endif()
 
@@ -56,6 +59,24 @@ target_compile_definitions(casekeep_wasm_sodium
   PUBLIC SODIUM_STATIC
   PRIVATE CONFIGURED=1 NATIVE_LITTLE_ENDIAN=1 HAVE_SYS_MMAN_H=1)
 add_library(PkgConfig::SODIUM ALIAS casekeep_wasm_sodium)
+
+# --- libcbor -----------------------------------------------------------------
+# Only its streaming decoder (src/cbor/streaming.c and the loaders it calls):
+# casekeep builds values itself (core/src/cbor_canonical.cpp). The two headers
+# libcbor's CMake would generate are written here with its defaults.
+set(_cbor "${CASEKEEP_WASM_CBOR}/src")
+set(_cbor_include "${CMAKE_BINARY_DIR}/wasm-deps/cbor-include")
+file(COPY "${_cbor}/cbor.h" DESTINATION "${_cbor_include}")
+file(COPY "${_cbor}/cbor/" DESTINATION "${_cbor_include}/cbor" FILES_MATCHING PATTERN "*.h")
+file(WRITE "${_cbor_include}/cbor/cbor_export.h" "#define CBOR_EXPORT\n")
+file(WRITE "${_cbor_include}/cbor/configuration.h"
+  "#define CBOR_MAJOR_VERSION 0\n#define CBOR_MINOR_VERSION 10\n#define CBOR_PATCH_VERSION 2\n"
+  "#define CBOR_BUFFER_GROWTH 2\n#define CBOR_MAX_STACK_SIZE 2048\n#define CBOR_PRETTY_PRINTER 0\n"
+  "#define CBOR_RESTRICT_SPECIFIER restrict\n#define CBOR_INLINE_SPECIFIER inline\n")
+add_library(casekeep_wasm_cbor STATIC "${_cbor}/cbor/streaming.c" "${_cbor}/cbor/internal/loaders.c")
+set_target_properties(casekeep_wasm_cbor PROPERTIES COMPILE_OPTIONS "${_third_party_options}")
+target_include_directories(casekeep_wasm_cbor SYSTEM PUBLIC "${_cbor_include}")
+add_library(PkgConfig::CBOR ALIAS casekeep_wasm_cbor)
 
 # --- Header-only libraries and Catch2's CMake modules, copied ------------------
 set(_copied "${CMAKE_BINARY_DIR}/wasm-deps/include")

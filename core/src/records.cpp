@@ -325,7 +325,6 @@ std::vector<std::string> Vault::add_notes(const std::string& interview_hex, cons
       text += n.title.size() + n.body.size();
       if (text >= kNotesPerChangesetBytes) {
         impl_->commit(txn);
-        txn.ops.clear();
         text = 0;
       }
     }

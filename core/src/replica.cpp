@@ -77,13 +77,17 @@ Bytes Vault::Impl::commit(Txn& txn) {
 
     json values = json::array();
     std::set<std::pair<Bytes, std::string>> set_fields;
+    std::set<Bytes> created;  // records this change creates: no field of theirs has a head yet
     for (const Op& op : txn.ops) {
       OpMeta m{op.kind, op.record, {}, {}};
+      if (op.kind == OpKind::create) created.insert(op.record);
       if (op.kind == OpKind::set || op.kind == OpKind::add) m.field_tag = crypto::keyed_hash(tag_key, op.field);
       if (op.kind == OpKind::set) {
         if (!set_fields.insert({op.record, op.field}).second)
           throw Error(ErrorCode::invalid_argument, "One change sets the field '" + op.field + "' twice.");
-        auto state = load_record(op.record);
+        // A record made by this very change has no stored state to read (a
+        // bulk write's thousands of new notes each skip three lookups).
+        auto state = created.count(op.record) ? std::nullopt : load_record(op.record);
         if (state && state->home().fields.count(op.field)) m.parents = state->home().fields.at(op.field).head_ids();
       }
       body.meta.push_back(std::move(m));
@@ -97,7 +101,8 @@ Bytes Vault::Impl::commit(Txn& txn) {
     sodium_memzero(plain.data(), plain.size());
 
     Changeset cs = Changeset::seal(std::move(body), id.device.secret_key);
-    std::vector<Op> ops = txn.ops;
+    std::vector<Op> ops = std::move(txn.ops);  // consumed: a bulk write's ops hold all its text
+    txn.ops.clear();
     for (std::size_t i = 0; i < ops.size(); ++i) {
       ops[i].id = cs.op_id(i);
       ops[i].space = cs.body().space;
@@ -133,7 +138,7 @@ std::vector<Op> Vault::Impl::open_payload(const Changeset& cs, const SecretBytes
   }
   json values;
   try {
-    values = from_cbor_canonical(Bytes(plain.data(), plain.data() + plain.size()), "payload");
+    values = from_cbor_canonical(plain.data(), plain.size(), "payload");
   } catch (const Error& e) {
     throw bad(std::string("has a bad payload (") + e.what() + ")");
   }

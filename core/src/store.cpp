@@ -74,11 +74,17 @@ void Vault::Impl::create_schema(int wal_checkpoint_pages) {
 
 std::optional<RecordState> Vault::Impl::load_record(const Bytes& id) const {
   auto found = dirty.find(id);
-  if (found != dirty.end()) return found->second;
+  if (found != dirty.end()) return found->second.state;
+  std::uint64_t version = 0;
+  return load_stored(id, version);
+}
+
+std::optional<RecordState> Vault::Impl::load_stored(const Bytes& id, std::uint64_t& version) const {
   require_unlocked();
   auto& q = db->prepare("SELECT version FROM records WHERE id = ?").bind(1, id);
+  version = 0;
   if (!q.step()) return std::nullopt;
-  auto version = static_cast<std::uint64_t>(q.column_int(0));
+  version = static_cast<std::uint64_t>(q.column_int(0));
   // Reading the version is cheap; decrypting and parsing the row is not. The
   // cache is keyed by version, so a row another writer changed is read afresh.
   auto cached = clean.find(id);
@@ -104,13 +110,14 @@ void Vault::Impl::remember_clean(const Bytes& id, std::uint64_t version, const R
 
 RecordState& Vault::Impl::record_for_update(const Bytes& id) {
   auto found = dirty.find(id);
-  if (found != dirty.end()) return found->second;
-  std::optional<RecordState> loaded = load_record(id);
+  if (found != dirty.end()) return found->second.state;
+  std::uint64_t version = 0;
+  std::optional<RecordState> loaded = load_stored(id, version);
   if (!loaded) {
     loaded = RecordState{};
     loaded->id = id;  // its space is set by its create op, wherever that comes from
   }
-  return dirty.emplace(id, std::move(*loaded)).first->second;
+  return dirty.emplace(id, Dirty{version, std::move(*loaded)}).first->second.state;
 }
 
 void Vault::Impl::flush_records() {
@@ -126,10 +133,7 @@ void Vault::Impl::flush_records() {
   };
   std::vector<Pending> rows;
   rows.reserve(dirty.size());
-  for (const auto& [id, state] : dirty) {
-    auto& q = db->prepare("SELECT version FROM records WHERE id = ?").bind(1, id);
-    rows.push_back({&id, &state, q.step() ? static_cast<std::uint64_t>(q.column_int(0)) + 1 : 1, {}, nullptr});
-  }
+  for (const auto& [id, d] : dirty) rows.push_back({&id, &d.state, d.stored_version + 1, {}, nullptr});
   for_each_index(rows.size(), [&](std::size_t i) {
     Pending& r = rows[i];
     try {
@@ -145,7 +149,8 @@ void Vault::Impl::flush_records() {
     db->prepare("INSERT OR REPLACE INTO records(id, space, type, version, row) VALUES(?, ?, ?, ?, ?)")
         .bind(1, *r.id).bind(2, r.state->space).bind(3, r.state->type)
         .bind(4, static_cast<std::int64_t>(r.version)).bind(5, r.row).run();
-    index_conflict(*r.id, *r.state);
+    // A record's first row cannot be in the conflict index yet: nothing to delete.
+    if (r.version > 1 || r.state->in_conflict()) index_conflict(*r.id, *r.state);
     remember_clean(*r.id, r.version, *r.state);
   }
   dirty.clear();

@@ -75,8 +75,14 @@ struct Vault::Impl {
   std::map<std::pair<Bytes, std::uint64_t>, SecretBytes> space_keys;
   // author || device || certificate of device certificates already verified.
   std::set<Bytes> certified;
-  // Records touched in the current transaction, written back before COMMIT.
-  std::map<Bytes, RecordState> dirty;
+  // Records touched in the current transaction, written back before COMMIT,
+  // with the version of their stored row (0: none yet), so the write-back
+  // reads nothing again.
+  struct Dirty {
+    std::uint64_t stored_version = 0;
+    RecordState state;
+  };
+  std::map<Bytes, Dirty> dirty;
   // Decrypted records as stored, with their row version: reads skip the
   // decryption and parsing while the version is unchanged. Dropped on
   // rollback and lock.
@@ -92,6 +98,8 @@ struct Vault::Impl {
   void index_conflict(const Bytes& id, const RecordState& state);
   void index_conflicts_once();
   std::optional<RecordState> load_record(const Bytes& id) const;
+  // The stored record and its row version (0 and nothing when there is no row).
+  std::optional<RecordState> load_stored(const Bytes& id, std::uint64_t& version) const;
   RecordState& record_for_update(const Bytes& id);
   void flush_records();
   void save_space_key(const Bytes& space, std::uint64_t generation, const SecretBytes& key);
@@ -110,7 +118,7 @@ struct Vault::Impl {
 
   // --- replica (replica.cpp)
   // Seal the ops as one changeset by this device, store it and apply it, in one
-  // SQLite transaction. Returns the changeset's id.
+  // SQLite transaction. Returns the changeset's id. Consumes txn.ops.
   Bytes commit(Txn& txn);
   // Why this changeset cannot be applied yet (empty when it can). Throws for a
   // changeset that can never be applied (a fork, a forged genesis).

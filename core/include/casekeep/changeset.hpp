@@ -101,8 +101,11 @@ Bytes payload_ad(const Bytes& space, const Bytes& device, std::uint64_t seq);
 // CBOR helpers used by every canonical encoding in casekeep.
 Bytes to_cbor(const json& value);
 // Throws Error(malformed) unless `bytes` is exactly the canonical encoding of a
-// float-free value (floats have more than one encoding; casekeep uses none).
+// float-free value (floats have more than one encoding; casekeep uses none):
+// what to_cbor writes, so to_cbor(from_cbor_canonical(b)) == b. `what` names
+// the thing in the message.
 json from_cbor_canonical(const Bytes& bytes, const char* what);
+json from_cbor_canonical(const std::uint8_t* data, std::size_t size, const char* what);
 bool contains_float(const json& value);
 inline json bin(const Bytes& b) { return json::binary(b); }
 // The bytes of a JSON byte string, as plain Bytes (throws json::type_error otherwise).
