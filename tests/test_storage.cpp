@@ -164,3 +164,39 @@ TEST_CASE("the conflict index follows conflicts, and a vault made before it buil
   again->resolve(n, "title", "Agreed title");
   CHECK(again->conflicts().empty());
 }
+
+TEST_CASE("a vault made with the per-op index keeps its history when opened", "[storage]") {
+  TempDir dir;
+  auto a = new_vault(dir, "a");
+  std::string c = a->create_case({"imr", "IMR-H", "History", "", "", "", "open"});
+  std::string i = a->create_interview({c, "Pat", "", ""});
+  std::string n = a->add_note(i, "Title", "Body");
+  a->edit_note(n, std::string("Second title"), std::string("Second body"));
+  auto before = a->history(n);
+  REQUIRE(before.size() == 6);  // create, interview, title, body, then the edit's title and body
+
+  // As a vault of the previous release: a row per op in op_index, no record_changesets.
+  const std::string path = dir.file("a.db");
+  a.reset();
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db,
+                       "CREATE TABLE op_index(record BLOB NOT NULL, changeset BLOB NOT NULL, idx INTEGER NOT NULL, "
+                       "PRIMARY KEY(record, changeset, idx));"
+                       "INSERT INTO op_index SELECT record, changeset, 0 FROM record_changesets;"
+                       "INSERT INTO op_index SELECT record, changeset, 1 FROM record_changesets;"
+                       "DROP TABLE record_changesets;",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  auto again = Vault::open(path, fast_options());
+  again->unlock("correct horse a");
+  auto after = again->history(n);
+  REQUIRE(after.size() == before.size());
+  for (std::size_t k = 0; k < after.size(); ++k) {
+    CHECK(after[k].op == before[k].op);
+    CHECK(after[k].field == before[k].field);
+    CHECK(after[k].value == before[k].value);
+  }
+  again->edit_note(n, std::string("Third title"), std::nullopt);
+  CHECK(again->history(n).size() == 7);
+}

@@ -52,8 +52,12 @@ void Vault::Impl::create_schema(int wal_checkpoint_pages) {
       device BLOB NOT NULL, space BLOB NOT NULL, seq INTEGER NOT NULL, head BLOB NOT NULL,
       PRIMARY KEY(device, space));
     CREATE TABLE IF NOT EXISTS pending(id BLOB PRIMARY KEY, seq INTEGER NOT NULL, bytes BLOB NOT NULL);
-    CREATE TABLE IF NOT EXISTS op_index(
-      record BLOB NOT NULL, changeset BLOB NOT NULL, idx INTEGER NOT NULL, PRIMARY KEY(record, changeset, idx));
+    -- Which changesets hold ops on a record (history reads their ops from the
+    -- changeset: its clear metadata names each op's record). One row per
+    -- record and changeset, not per op, and WITHOUT ROWID: one B-tree insert
+    -- where a new note's four ops made eight.
+    CREATE TABLE IF NOT EXISTS record_changesets(
+      record BLOB NOT NULL, changeset BLOB NOT NULL, PRIMARY KEY(record, changeset)) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS records(
       id BLOB PRIMARY KEY, space BLOB NOT NULL, type TEXT NOT NULL, version INTEGER NOT NULL, row BLOB NOT NULL);
     CREATE INDEX IF NOT EXISTS records_by_space ON records(space, type);
@@ -70,6 +74,15 @@ void Vault::Impl::create_schema(int wal_checkpoint_pages) {
     CREATE TABLE IF NOT EXISTS conflicted(id BLOB PRIMARY KEY, space BLOB NOT NULL);
     CREATE TABLE IF NOT EXISTS outbox(changeset BLOB PRIMARY KEY);
   )sql");
+  // Vaults made before record_changesets kept a row per op in op_index.
+  bool per_op_index = db->prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'op_index'").step();
+  db->finish_statements();  // a DROP waits for no open statement
+  if (per_op_index) {
+    Transaction t(*db);
+    db->exec("INSERT OR IGNORE INTO record_changesets(record, changeset) SELECT record, changeset FROM op_index;"
+             "DROP TABLE op_index;");
+    t.commit();
+  }
 }
 
 std::optional<RecordState> Vault::Impl::load_record(const Bytes& id) const {
@@ -102,10 +115,10 @@ std::optional<RecordState> Vault::Impl::load_stored(const Bytes& id, std::uint64
   return state;
 }
 
-void Vault::Impl::remember_clean(const Bytes& id, std::uint64_t version, const RecordState& state) const {
+void Vault::Impl::remember_clean(const Bytes& id, std::uint64_t version, RecordState state) const {
   constexpr std::size_t kMaxCleanRecords = 4096;  // bounds the memory; a full cache starts over
   if (clean.size() >= kMaxCleanRecords) clean.clear();
-  clean[id] = {version, state};
+  clean[id] = {version, std::move(state)};
 }
 
 RecordState& Vault::Impl::record_for_update(const Bytes& id) {
@@ -126,14 +139,14 @@ void Vault::Impl::flush_records() {
   // page touches hundreds of records, and building rows was most of that cost.
   struct Pending {
     const Bytes* id;
-    const RecordState* state;
+    RecordState* state;
     std::uint64_t version;
     Bytes row;
     std::exception_ptr failed;
   };
   std::vector<Pending> rows;
   rows.reserve(dirty.size());
-  for (const auto& [id, d] : dirty) rows.push_back({&id, &d.state, d.stored_version + 1, {}, nullptr});
+  for (auto& [id, d] : dirty) rows.push_back({&id, &d.state, d.stored_version + 1, {}, nullptr});
   for_each_index(rows.size(), [&](std::size_t i) {
     Pending& r = rows[i];
     try {
@@ -151,7 +164,7 @@ void Vault::Impl::flush_records() {
         .bind(4, static_cast<std::int64_t>(r.version)).bind(5, r.row).run();
     // A record's first row cannot be in the conflict index yet: nothing to delete.
     if (r.version > 1 || r.state->in_conflict()) index_conflict(*r.id, *r.state);
-    remember_clean(*r.id, r.version, *r.state);
+    remember_clean(*r.id, r.version, std::move(*r.state));  // dirty is cleared below
   }
   dirty.clear();
 }

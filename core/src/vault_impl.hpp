@@ -87,7 +87,7 @@ struct Vault::Impl {
   // decryption and parsing while the version is unchanged. Dropped on
   // rollback and lock.
   mutable std::map<Bytes, std::pair<std::uint64_t, RecordState>> clean;
-  void remember_clean(const Bytes& id, std::uint64_t version, const RecordState& state) const;
+  void remember_clean(const Bytes& id, std::uint64_t version, RecordState state) const;
 
   // --- keys and identity (vault.cpp)
   void require_unlocked() const;
@@ -129,6 +129,7 @@ struct Vault::Impl {
   void persist_hlc();
   // Decrypt and check a changeset's ops. `key` defaults to the stored space key.
   std::vector<Op> open_payload(const Changeset& cs, const SecretBytes* key = nullptr);
+  std::vector<std::vector<Op>> open_on_every_core(const std::vector<Changeset>& batch);
   // Apply the ops of stored changesets of `space` that waited for a key this device now holds.
   void materialize_backlog(const Bytes& space);
   void apply_ops(const Changeset& cs, const std::vector<Op>& ops);
@@ -145,6 +146,9 @@ struct Vault::Impl {
   NoteView note_view(const RecordState& note, const std::vector<RecordView>* siblings) const;
 };
 
+// Decrypt and check a changeset's ops with the key of its generation and that
+// of generation 1 (the field tag key). Touches no state: safe on any thread.
+std::vector<Op> open_ops(const Changeset& cs, const SecretBytes& key, const SecretBytes& first_key);
 inline Bytes record_id_for(const Bytes& creator, const Bytes& nonce) { return space_id_for(creator, nonce); }
 Bytes parse_id(const std::string& hex, std::size_t size, const char* what);
 std::string kind_name(OpKind kind);

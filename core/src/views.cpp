@@ -187,25 +187,21 @@ std::vector<Conflict> Vault::conflicts(const std::string& space) const {
 std::vector<HistoryEntry> Vault::history(const std::string& record_hex) const {
   Bytes record = parse_id(record_hex, kRecordIdSize, "record");
   RecordState r = impl_->existing(record, "");
-  std::vector<std::pair<Bytes, std::size_t>> where;
+  std::vector<Bytes> where;
   auto& q = impl_->db->prepare(
-      "SELECT o.changeset, o.idx FROM op_index o JOIN changesets c ON c.id = o.changeset "
-      "WHERE o.record = ? ORDER BY c.hlc, c.rowid, o.idx").bind(1, record);
-  while (q.step()) where.emplace_back(q.column_bytes(0), static_cast<std::size_t>(q.column_int(1)));
+      "SELECT o.changeset FROM record_changesets o JOIN changesets c ON c.id = o.changeset "
+      "WHERE o.record = ? ORDER BY c.hlc, c.rowid").bind(1, record);
+  while (q.step()) where.push_back(q.column_bytes(0));
   std::vector<HistoryEntry> out;
-  std::map<Bytes, std::vector<Op>> opened;
-  for (const auto& [cs_id, idx] : where) {
-    auto it = opened.find(cs_id);
-    if (it == opened.end()) {
-      auto& c = impl_->db->prepare("SELECT bytes FROM changesets WHERE id = ?").bind(1, cs_id);
-      if (!c.step()) continue;
-      it = opened.emplace(cs_id, impl_->open_payload(Changeset::decode(c.column_bytes(0)))).first;
-    }
-    const Op& op = it->second.at(idx);
-    auto& d = impl_->db->prepare("SELECT device FROM changesets WHERE id = ?").bind(1, cs_id);
-    d.step();
-    out.push_back({to_hex(cs_id), to_hex(op.id), to_hex(op.author), impl_->name_of(r.space, op.author),
-                   to_hex(d.column_bytes(0)), op.hlc, kind_name(op.kind), op.field, printable(op.value)});
+  for (const Bytes& cs_id : where) {
+    auto& c = impl_->db->prepare("SELECT bytes FROM changesets WHERE id = ?").bind(1, cs_id);
+    if (!c.step()) continue;
+    Changeset cs = Changeset::decode(c.column_bytes(0));
+    std::string device = to_hex(cs.body().device);
+    for (const Op& op : impl_->open_payload(cs))  // in op order
+      if (op.record == record)
+        out.push_back({to_hex(cs_id), to_hex(op.id), to_hex(op.author), impl_->name_of(r.space, op.author), device,
+                       op.hlc, kind_name(op.kind), op.field, printable(op.value)});
   }
   return out;
 }
