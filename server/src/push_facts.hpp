@@ -2,11 +2,13 @@
 // of 1,024 changesets to one space asked the store the same five questions
 // for each of them, and those queries were half of its time under the lock.
 // Valid only inside the push's transaction; a changeset that changes members
-// or founds a space makes it forget what it read about that space.
+// or founds a space makes it forget what it read about that space. It also
+// holds the chains' new heads until store_chain_heads(), before the commit.
 #pragma once
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -35,10 +37,18 @@ class PushFacts {
                       [&] { return store_.roles_of(space, generation, user); });
   }
 
+  // Writes the heads of the chains this push moved (the log entries are in already).
+  void store_chain_heads() {
+    for (const auto& key : moved_) store_.set_chain_head(key.first, key.second, chains_.at(key));
+    moved_.clear();
+  }
+
   // After `changeset` was appended: its chain moved, and its space may have.
   void appended(const Changeset& changeset) {
     const ChangesetBody& b = changeset.body();
-    chains_[std::make_pair(b.device, b.space)] = ChainHead{b.seq, changeset.id()};
+    auto key = std::make_pair(b.device, b.space);
+    chains_[key] = ChainHead{b.seq, changeset.id()};
+    moved_.insert(std::move(key));
     if (b.genesis.empty() && b.members.empty()) return;
     creators_.erase(b.space);
     generations_.erase(b.space);
@@ -57,6 +67,7 @@ class PushFacts {
 
   Store& store_;
   std::map<std::pair<Bytes, Bytes>, ChainHead> chains_;
+  std::set<std::pair<Bytes, Bytes>> moved_;  // chains whose new heads the store has not yet
   std::map<Bytes, std::optional<Bytes>> creators_;
   std::map<Bytes, std::uint64_t> generations_;
   std::map<std::tuple<Bytes, std::uint64_t, Bytes>, std::vector<std::string>> roles_;

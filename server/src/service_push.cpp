@@ -3,8 +3,9 @@
 // with a live token, before the service's lock is taken, so other requests
 // proceed meanwhile), then checked in order against their clear metadata
 // (what the store knows, read once per push: PushFacts). Each accepted one is
-// appended in a savepoint of one transaction that commits before the reply:
-// one fsync per push, and nothing is acknowledged before it is durable.
+// appended to the log in one transaction that commits before the reply (the
+// chains' new heads are written once, just before): one fsync per push, and
+// nothing is acknowledged before it is durable.
 // Processing stops at the first refusal; the ones before it stay accepted.
 // A refusal writes nothing.
 #include <algorithm>
@@ -84,6 +85,7 @@ wire::Response SyncService::push(const Caller& caller, const wire::Request& requ
   // Commit what was accepted, before any reply; if that fails, nothing is acknowledged.
   auto acknowledge = [&](bool count_failure) {
     try {
+      facts.store_chain_heads();
       batch.commit();
     } catch (const std::exception&) {
       if (count_failure) metrics_.changeset_refused("internal");
@@ -209,7 +211,7 @@ json SyncService::accept_changeset(const Caller& caller, const Incoming& in, Pus
                                             ": another manager changed the space's members first.");
     }
 
-  std::uint64_t seq = store_.append(cs, now_ms_);
+  std::uint64_t seq = store_.append_to_log(cs, now_ms_);
   facts.appended(cs);
   return {{"id", to_hex(cs.id())}, {"seq", seq}, {"replay", false}};
 }

@@ -92,11 +92,13 @@ class Store {
   bool is_member(const Bytes& space, const Bytes& user);   // at the space's current generation
   bool was_member(const Bytes& space, const Bytes& user);  // at any generation
   std::vector<Bytes> member_spaces(const Bytes& user);
-  // One transaction, committed before it returns (inside transaction(): a
-  // savepoint, durable at its commit): the next server seq, the chain head,
-  // the space (for a genesis) and member entries. Conflict registers follow
-  // the log when they are read (conflicts()).
-  std::uint64_t append(const Changeset& changeset, std::uint64_t now_ms);
+  // A changeset into the log with the next server seq (and, for a genesis or
+  // a membership change, the space and member entries), atomically. Its
+  // chain's new head is written by set_chain_head(): a push of many writes
+  // each chain's head once, before it commits (PushFacts keeps them meanwhile).
+  // Conflict registers follow the log when they are read (conflicts()).
+  std::uint64_t append_to_log(const Changeset& changeset, std::uint64_t now_ms);
+  void set_chain_head(const Bytes& device, const Bytes& space, const ChainHead& head);
   // Up to `limit` changesets of `space` with server seq > `after`, in seq order;
   // sizes first, so a page can be cut to a byte budget before any bytes are read.
   std::vector<LogRef> log_after(const Bytes& space, std::uint64_t after, std::size_t limit);

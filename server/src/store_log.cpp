@@ -87,15 +87,19 @@ std::vector<Bytes> Store::member_spaces(const Bytes& user) {
   return out;
 }
 
-std::uint64_t Store::append(const Changeset& changeset, std::uint64_t now_ms) {
+std::uint64_t Store::append_to_log(const Changeset& changeset, std::uint64_t now_ms) {
   const ChangesetBody& b = changeset.body();
+  auto insert = [&] {
+    db_.prepare("INSERT INTO log(id, space, device, device_seq, author, bytes, received_at) VALUES(?, ?, ?, ?, ?, ?, ?)")
+        .bind(1, changeset.id()).bind(2, b.space).bind(3, b.device).bind(4, b.seq).bind(5, b.author)
+        .bind(6, changeset.bytes()).bind(7, now_ms).run();
+    return static_cast<std::uint64_t>(db_.last_insert_rowid());
+  };
+  // One statement is atomic by itself; a genesis or a membership change writes
+  // more, so it takes a savepoint.
+  if (b.genesis.empty() && b.members.empty()) return insert();
   Transaction t(db_);
-  db_.prepare("INSERT INTO log(id, space, device, device_seq, author, bytes, received_at) VALUES(?, ?, ?, ?, ?, ?, ?)")
-      .bind(1, changeset.id()).bind(2, b.space).bind(3, b.device).bind(4, b.seq).bind(5, b.author)
-      .bind(6, changeset.bytes()).bind(7, now_ms).run();
-  auto seq = static_cast<std::uint64_t>(db_.last_insert_rowid());
-  db_.prepare("INSERT OR REPLACE INTO chains(device, space, seq, head) VALUES(?, ?, ?, ?)")
-      .bind(1, b.device).bind(2, b.space).bind(3, b.seq).bind(4, changeset.id()).run();
+  std::uint64_t seq = insert();
   if (!b.genesis.empty())
     db_.prepare("INSERT OR IGNORE INTO spaces(id, creator) VALUES(?, ?)").bind(1, b.space).bind(2, b.author).run();
   for (const MemberEntry& m : b.members)
@@ -103,6 +107,11 @@ std::uint64_t Store::append(const Changeset& changeset, std::uint64_t now_ms) {
         .bind(1, b.space).bind(2, b.generation).bind(3, m.user).bind(4, m.role).run();
   t.commit();
   return seq;
+}
+
+void Store::set_chain_head(const Bytes& device, const Bytes& space, const ChainHead& head) {
+  db_.prepare("INSERT OR REPLACE INTO chains(device, space, seq, head) VALUES(?, ?, ?, ?)")
+      .bind(1, device).bind(2, space).bind(3, head.seq).bind(4, head.head).run();
 }
 
 // Registers are brought up to date when they are read, not on each push: a
