@@ -57,6 +57,11 @@ class Database {
   std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
   int changes() const { return sqlite3_changes(db_); }
   bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+  // Copies what it can of the WAL into the database without waiting for
+  // anyone (SQLITE_CHECKPOINT_PASSIVE). False when it could not.
+  bool checkpoint_passive() noexcept {
+    return sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr) == SQLITE_OK;
+  }
 
  private:
   struct Cached {

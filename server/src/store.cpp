@@ -113,7 +113,11 @@ Store::Store(const std::filesystem::path& dir) : db_(prepared_dir(dir).string())
   // land on random pages, and re-reading them from the OS made each push
   // slower than the last as the log grew.
   db_.exec("PRAGMA cache_size=-32768");
+  // Checkpoints are the Checkpointer's, off the push path; this connection
+  // checkpoints itself only if the WAL passes 64 MiB (the thread fell behind).
+  db_.exec("PRAGMA wal_autocheckpoint=16384");
   db_.exec(kSchema);
+  checkpointer_ = std::make_unique<Checkpointer>(file_in(dir).string());
 }
 
 void Store::add_code(const std::string& name, const std::string& role, const Bytes& code_hash, std::uint64_t now_ms) {

@@ -9,12 +9,14 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "casekeep/bytes.hpp"
 #include "casekeep/changeset.hpp"
+#include "checkpointer.hpp"
 #include "sqlite.hpp"
 
 namespace casekeep::server {
@@ -120,6 +122,7 @@ class Store {
   void catch_up_registers(const Bytes& space);
 
   Database db_;
+  std::unique_ptr<Checkpointer> checkpointer_;  // after the schema exists; stops before db_ closes
 };
 
 }  // namespace casekeep::server
