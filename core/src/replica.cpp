@@ -203,6 +203,7 @@ void Vault::Impl::apply(const Changeset& cs, std::vector<Op> ops) {
     db->prepare("INSERT OR IGNORE INTO members(space, generation, user, role, box, card) VALUES(?, ?, ?, ?, ?, ?)")
         .bind(1, b.space).bind(2, static_cast<std::int64_t>(b.generation)).bind(3, m.user).bind(4, m.role)
         .bind(5, m.box_key).bind(6, m.card_sig).run();
+  if (!b.genesis.empty() || !b.members.empty()) space_facts.erase(b.space);
   if (arriving) save_space_key(b.space, b.generation, *arriving);
   if (key) apply_ops(cs, ops);
   if (arriving) materialize_backlog(b.space);
@@ -254,13 +255,25 @@ std::string Vault::Impl::blocker(const Changeset& cs) {
       throw refuse(ErrorCode::forbidden, "claims to found space " + short_hex(b.space) + " but was not made by its founder");
     return {};
   }
-  if (!space_known(b.space)) return "waits for the first changeset of its space";
-  bool founder = space_creator(b.space) == b.author;
-  std::uint64_t current = current_generation(b.space);
+  // What the store says of the space, read once per import (a page of one
+  // space asked it the same four questions for each of its changesets);
+  // apply() forgets it when a changeset founds the space or changes members.
+  auto known = space_facts.find(b.space);
+  if (known == space_facts.end()) {
+    if (!space_known(b.space)) return "waits for the first changeset of its space";
+    known = space_facts.emplace(b.space, SpaceFacts{space_creator(b.space), current_generation(b.space), {}}).first;
+  }
+  SpaceFacts& facts = known->second;
+  bool founder = facts.creator == b.author;
+  std::uint64_t current = facts.generation;
   bool rotation = !b.members.empty() && b.generation == current + 1;
   if (b.generation > current && !rotation) return "waits for generation " + std::to_string(current + 1) + " of its space";
   // A rotation is made by a manager of the generation it ends.
-  auto role = member_role(b.space, rotation ? current : b.generation, b.author);
+  std::uint64_t generation = rotation ? current : b.generation;
+  auto cached = facts.roles.find({generation, b.author});
+  if (cached == facts.roles.end())
+    cached = facts.roles.emplace(std::make_pair(generation, b.author), member_role(b.space, generation, b.author)).first;
+  const std::optional<std::string>& role = cached->second;
   if (!b.members.empty() && !founder && !(role && role_may_manage(*role)))
     return "waits for its author to become a manager of the space";
   if (!founder && !(role && role_may_write(*role))) return "waits for its author to become a member who may write";
@@ -362,6 +375,7 @@ std::vector<std::vector<Op>> Vault::Impl::open_on_every_core(const std::vector<C
 
 ImportReport Vault::Impl::import(const std::vector<Bytes>& input) {
   require_unlocked();
+  space_facts.clear();
   // Check everything that can be checked alone before writing anything.
   std::vector<Changeset> batch = decode_and_verify(input);
   std::vector<std::vector<Op>> opened = open_on_every_core(batch);
@@ -426,6 +440,7 @@ ImportReport Vault::Impl::import(const std::vector<Bytes>& input) {
     forget_caches();
     throw;
   }
+  space_facts.clear();
   return report;
 }
 

@@ -47,7 +47,11 @@ void Vault::Impl::create_schema(int wal_checkpoint_pages) {
       -- 1: ops applied; 0: waiting for this device to receive the space key; -1: unreadable
       materialized INTEGER NOT NULL DEFAULT 1,
       UNIQUE(device, space, seq));
-    CREATE INDEX IF NOT EXISTS changesets_waiting ON changesets(space, materialized);
+    -- Only the changesets waiting for a key: nearly always none, so a
+    -- changeset's insert skips this index (it replaces changesets_waiting,
+    -- which listed every changeset).
+    DROP INDEX IF EXISTS changesets_waiting;
+    CREATE INDEX IF NOT EXISTS changesets_unread ON changesets(space) WHERE materialized = 0;
     CREATE TABLE IF NOT EXISTS chains(
       device BLOB NOT NULL, space BLOB NOT NULL, seq INTEGER NOT NULL, head BLOB NOT NULL,
       PRIMARY KEY(device, space));
@@ -267,6 +271,7 @@ Bytes Vault::Impl::space_creator(const Bytes& space) const {
 
 void Vault::Impl::forget_caches() noexcept {
   space_keys.clear();
+  space_facts.clear();
   dirty.clear();
   clean.clear();
 }

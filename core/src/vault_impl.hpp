@@ -87,6 +87,13 @@ struct Vault::Impl {
   // decryption and parsing while the version is unchanged. Dropped on
   // rollback and lock.
   mutable std::map<Bytes, std::pair<std::uint64_t, RecordState>> clean;
+  // blocker()'s reads of a space during one import (see there); empty otherwise.
+  struct SpaceFacts {
+    Bytes creator;
+    std::uint64_t generation = 0;
+    std::map<std::pair<std::uint64_t, Bytes>, std::optional<std::string>> roles;  // (generation, user)
+  };
+  std::map<Bytes, SpaceFacts> space_facts;
   void remember_clean(const Bytes& id, std::uint64_t version, RecordState state) const;
 
   // --- keys and identity (vault.cpp)
