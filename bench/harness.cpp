@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fstream>
 
+#include "casekeep/exchange.hpp"
 #include "workload.hpp"
 
 namespace casekeep::bench {
@@ -81,10 +82,9 @@ std::size_t push_all(SyncEngine& engine, Carrier& carrier) {
 }
 
 std::size_t pull_all(SyncEngine& engine, Carrier& carrier) {
-  SyncSummary summary;
-  while (engine.on_pull_response(send_authorized(engine, carrier, [&] { return engine.pull_request(); }), summary)) {
-  }
-  return summary.received;
+  SyncRun pull(engine, SyncRun::Phase::pull);  // as sync_with() pulls: the next page fetched during each import
+  drive(pull, carrier);
+  return pull.summary().received;
 }
 
 long peak_rss_kb(pid_t pid) {

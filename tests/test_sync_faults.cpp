@@ -12,6 +12,7 @@
 
 #include "admin.hpp"
 #include "casekeep/error.hpp"
+#include "casekeep/exchange.hpp"
 #include "casekeep/sync_engine.hpp"
 #include "service.hpp"
 #include "support.hpp"
@@ -82,6 +83,16 @@ struct Replica {
   std::unique_ptr<Vault> vault;
   std::unique_ptr<SyncEngine> engine;
 };
+
+Replica enrolled(ServerUnderTest& server, TempDir& dir, std::mt19937_64& rng, const std::string& name) {
+  Replica r;
+  r.vault = new_vault(dir, name);
+  r.engine = std::make_unique<SyncEngine>(*r.vault);
+  FaultyCarrier clean(server, rng, false);
+  r.engine->on_enroll_response(
+      clean.send(r.engine->enroll_request(server::add_user(*server.store, server.clock, name, "lead_reviewer"))));
+  return r;
+}
 
 }  // namespace
 
@@ -160,14 +171,7 @@ TEST_CASE("membership through the server: a removed member gets nothing new, and
   std::mt19937_64 rng(7);
   ServerUnderTest server;
   TempDir dir;
-  auto enrol = [&](const std::string& name) {
-    Replica r;
-    r.vault = new_vault(dir, name);
-    r.engine = std::make_unique<SyncEngine>(*r.vault);
-    FaultyCarrier clean(server, rng, false);
-    r.engine->on_enroll_response(clean.send(r.engine->enroll_request(server::add_user(*server.store, server.clock, name, "lead_reviewer"))));
-    return r;
-  };
+  auto enrol = [&](const std::string& name) { return enrolled(server, dir, rng, name); };
   auto sync = [&](Replica& r) {
     FaultyCarrier clean(server, rng, false);
     return sync_with(*r.engine, clean);
@@ -202,4 +206,47 @@ TEST_CASE("membership through the server: a removed member gets nothing new, and
   // Bob, still a member, reads the new generation.
   sync(bob);
   CHECK(bob.vault->get(c).fields["title"] == "After Ann left");
+}
+
+TEST_CASE("a pull asks for its next page while it imports one, and asks what it would have asked after", "[sync]") {
+  std::mt19937_64 rng(3);
+  ServerUnderTest server;
+  TempDir dir;
+  Replica ann = enrolled(server, dir, rng, "Ann"), bob = enrolled(server, dir, rng, "Bob");
+  std::string c = ann.vault->create_case({"scr", "SCR-P", "Pages", "", "", "", "open"});
+  std::string i = ann.vault->create_interview({c, "Pat", "", ""});
+  ann.vault->add_member(c, bob.vault->user_card(), "note_taker", "Bob");
+  ann.vault->add_member(i, bob.vault->user_card(), "note_taker", "Bob");
+  ann.vault->write_batch([&] {  // one changeset each: three pages of at most 1,000
+    for (int k = 0; k < 2100; ++k) ann.vault->add_note(i, "Note " + std::to_string(k), "Body");
+  });
+  FaultyCarrier clean(server, rng, false);
+  sync_with(*ann.engine, clean);
+
+  SyncRun pull(*bob.engine, SyncRun::Phase::pull);
+  std::size_t pages_read_ahead = 0;
+  std::optional<wire::Request> request = pull.next();  // a login first
+  REQUIRE(request);
+  wire::Response response = clean.send(*request);
+  for (;;) {
+    std::optional<wire::Request> ahead = pull.ahead(response);
+    pull.feed(response);
+    if (ahead) {
+      ++pages_read_ahead;
+      wire::Request after = bob.engine->pull_request();  // what it asks once the page is in
+      CHECK(ahead->path == after.path);
+      CHECK(ahead->body == after.body);
+      CHECK(ahead->accept == after.accept);
+      CHECK(ahead->token == bob.engine->token());
+      response = clean.send(*ahead);  // its answer is fed next, without next()
+      continue;
+    }
+    request = pull.next();
+    if (!request) break;
+    response = clean.send(*request);
+  }
+  CHECK(pages_read_ahead == 2);  // after the first and second pages; the third says there is no more
+  CHECK(pull.summary().received >= 2100);
+  CHECK(bob.vault->state_digest(i) == ann.vault->state_digest(i));
+  CHECK(bob.vault->notes_of(i).size() == 2100);
 }

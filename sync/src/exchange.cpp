@@ -1,5 +1,7 @@
 #include "casekeep/exchange.hpp"
 
+#include <future>
+#include <system_error>
 #include <utility>
 
 #include "casekeep/error.hpp"
@@ -40,8 +42,18 @@ void Exchange::feed(const wire::Response& response) {
       }
       retried_ = false;
       on_answer(response);
+      if (std::exchange(sent_ahead_, false)) sent_ = Sent::call;  // its answer comes next
       return;
   }
+}
+
+std::optional<wire::Request> Exchange::ahead(const wire::Response& response) {
+  if (sent_ != Sent::call || response.status != 200) return std::nullopt;
+  std::optional<wire::Request> call = call_after(response);
+  if (!call) return std::nullopt;
+  if (needs_login()) call->token = engine_.token();
+  sent_ahead_ = true;
+  return call;
 }
 
 std::optional<wire::Request> SyncRun::next_call() {
@@ -64,6 +76,11 @@ void SyncRun::on_answer(const wire::Response& response) {
   }
 }
 
+std::optional<wire::Request> SyncRun::call_after(const wire::Response& response) {
+  if (phase_ != Phase::pull) return std::nullopt;
+  return engine_.pull_request_after(response);
+}
+
 std::string SyncRun::progress() const {
   if (phase_ == Phase::push) return "sent " + std::to_string(summary_.sent) + " changesets";
   return "received " + std::to_string(summary_.received) + " changesets";
@@ -79,10 +96,38 @@ void AuthorizedCall::on_answer(const wire::Response& response) {
   answered_ = true;
 }
 
+namespace {
+
+// The answer to `request`, fetched on another thread; on this one where there
+// are no threads (WebAssembly).
+std::future<wire::Response> send_meanwhile(Carrier& carrier, const wire::Request& request) {
+  try {
+    return std::async(std::launch::async, [&carrier, request] { return carrier.send(request); });
+  } catch (const std::system_error&) {
+    std::promise<wire::Response> answered;
+    answered.set_value(carrier.send(request));
+    return answered.get_future();
+  }
+}
+
+}  // namespace
+
 void drive(Exchange& exchange, Carrier& carrier, const std::function<void()>& after_each) {
-  while (std::optional<wire::Request> request = exchange.next()) {
-    exchange.feed(carrier.send(*request));
+  std::optional<wire::Request> request = exchange.next();
+  if (!request) return;
+  wire::Response response = carrier.send(*request);
+  for (;;) {
+    std::future<wire::Response> fetched;  // waits for its thread if feed() throws
+    if (std::optional<wire::Request> next = exchange.ahead(response)) fetched = send_meanwhile(carrier, *next);
+    exchange.feed(response);
     if (after_each) after_each();
+    if (fetched.valid()) {
+      response = fetched.get();
+      continue;
+    }
+    request = exchange.next();
+    if (!request) return;
+    response = carrier.send(*request);
   }
 }
 

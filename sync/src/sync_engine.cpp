@@ -114,11 +114,30 @@ std::size_t SyncEngine::on_push_response(const wire::Response& response) {
 
 wire::Request SyncEngine::pull_request(std::size_t limit) const {
   std::string stored = vault_.sync_setting("cursors");
-  json cursors = stored.empty() ? json::object() : json::parse(stored);
+  return pull_from(stored.empty() ? json::object() : json::parse(stored), limit);
+}
+
+wire::Request SyncEngine::pull_from(const json& cursors, std::size_t limit) const {
   json held = vault_.own_chain_seqs();  // what this device made is not sent back
   wire::Request request = authorized("POST", "/v1/pull", json{{"cursors", cursors}, {"limit", limit}, {"held", held}}.dump());
   request.accept = wire::kFramesType;  // a server that only speaks JSON answers in JSON
   return request;
+}
+
+std::optional<wire::Request> SyncEngine::pull_request_after(const wire::Response& page, std::size_t limit) const {
+  if (page.status != 200 || !wire::is_frames_type(page.content_type)) return std::nullopt;
+  json j;
+  try {
+    std::vector<Bytes> first = wire::unframe(page.body, 1);
+    if (first.empty()) return std::nullopt;
+    j = json::parse(first.front().begin(), first.front().end());
+  } catch (const std::exception&) {
+    return std::nullopt;  // on_pull_response says what is wrong with it
+  }
+  if (!j.is_object() || !j.contains("cursors") || !j["cursors"].is_object() || !j.contains("more") ||
+      j["more"] != true)
+    return std::nullopt;
+  return pull_from(j["cursors"], limit);
 }
 
 bool SyncEngine::on_pull_response(const wire::Response& response, SyncSummary& summary) {

@@ -19,10 +19,10 @@ void append_frame(std::string& out, const std::uint8_t* data, std::size_t size) 
   out.append(reinterpret_cast<const char*>(data), size);
 }
 
-std::vector<Bytes> unframe(const std::string& body) {
+std::vector<Bytes> unframe(const std::string& body, std::size_t at_most) {
   std::vector<Bytes> items;
   std::size_t at = 0;
-  while (at < body.size()) {
+  while (at < body.size() && items.size() < at_most) {
     const std::string which = "Frame " + std::to_string(items.size());
     if (body.size() - at < 4) throw Error(ErrorCode::malformed, which + " is cut short in its length.");
     std::size_t size = 0;

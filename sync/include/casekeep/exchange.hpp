@@ -24,6 +24,11 @@ class Exchange {
   // The answer to the request next() gave. Throws casekeep::Error when the
   // answer ends the exchange in failure; what was acknowledged stays so.
   void feed(const wire::Response& response);
+  // Called with the answer before feed(): the request that will follow it,
+  // when that is known before the answer is taken in (the next page of a
+  // pull). A driver may send it while feed() works; it then feeds its answer
+  // next, without asking next(). Nothing otherwise.
+  std::optional<wire::Request> ahead(const wire::Response& response);
   // One line saying how far it got, for a progress display.
   virtual std::string progress() const { return {}; }
 
@@ -33,29 +38,33 @@ class Exchange {
   virtual std::optional<wire::Request> next_call() = 0;
   virtual void on_answer(const wire::Response& response) = 0;
   virtual bool needs_login() const { return true; }
+  // What ahead() gives: the call after this answer, if known before it is taken in.
+  virtual std::optional<wire::Request> call_after(const wire::Response&) { return std::nullopt; }
   SyncEngine& engine_;
 
  private:
   enum class Sent { nothing, challenge, login, call };
   Sent sent_ = Sent::nothing;
+  bool sent_ahead_ = false;  // ahead() gave a call: it is in flight once feed() returns
   std::optional<wire::Response> challenge_;
   bool retried_ = false;
 };
 
-// Push the whole outbox in batches, then pull every page.
+// Push the whole outbox in batches, then pull every page (or only pull).
 class SyncRun : public Exchange {
  public:
-  using Exchange::Exchange;
+  enum class Phase { push, pull, done };
+  explicit SyncRun(SyncEngine& engine, Phase first = Phase::push) : Exchange(engine), phase_(first) {}
   const SyncSummary& summary() const { return summary_; }
   std::string progress() const override;
 
  protected:
   std::optional<wire::Request> next_call() override;
   void on_answer(const wire::Response& response) override;
+  std::optional<wire::Request> call_after(const wire::Response& response) override;
 
  private:
-  enum class Phase { push, pull, done };
-  Phase phase_ = Phase::push;
+  Phase phase_;
   SyncSummary summary_;
 };
 
@@ -77,7 +86,9 @@ class AuthorizedCall : public Exchange {
 };
 
 // Carry every request of `exchange` through `carrier`; `after_each` runs after
-// each answer is fed (for progress).
+// each answer is fed (for progress). A request the exchange knows ahead (the
+// next page of a pull) is sent on another thread while the answer before it
+// is taken in, so the network and the server work while this client imports.
 void drive(Exchange& exchange, Carrier& carrier, const std::function<void()>& after_each = {});
 
 }  // namespace casekeep

@@ -49,6 +49,12 @@ class SyncEngine {
   std::size_t on_push_response(const wire::Response& response);
 
   wire::Request pull_request(std::size_t limit = wire::kMaxPullPage) const;  // fewer round trips and commits
+  // The pull that follows `page`, from the page's own cursors, before the page
+  // is imported: a driver can fetch it meanwhile. It is the request
+  // pull_request() gives once on_pull_response(page) has stored them. Nothing
+  // when the page says there is no more, or is not a framed 200 answer.
+  std::optional<wire::Request> pull_request_after(const wire::Response& page,
+                                                  std::size_t limit = wire::kMaxPullPage) const;
   // Imports (verifying everything) and stores the new cursors. Returns whether
   // the server has more.
   bool on_pull_response(const wire::Response& response, SyncSummary& summary);
@@ -59,6 +65,7 @@ class SyncEngine {
 
  private:
   wire::Request authorized(std::string method, std::string path, std::string body) const;
+  wire::Request pull_from(const json& cursors, std::size_t limit) const;
   Vault& vault_;
   std::string token_;
 };
