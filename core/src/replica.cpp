@@ -321,33 +321,6 @@ std::vector<Changeset> Vault::Impl::decode_and_verify(const std::vector<Bytes>& 
   return batch;
 }
 
-namespace {
-
-// An import is not a write anyone was told is safe: if the power fails before
-// the OS writes it out, it is pulled again (the pull cursor is saved after it,
-// with a sync that makes both durable). So its own commit skips the fsync;
-// synchronous=NORMAL in WAL mode still never leaves the vault inconsistent.
-class RelaxedDurability {
- public:
-  explicit RelaxedDurability(Database& db) : db_(db), on_(!db.in_transaction()) {
-    if (on_) db_.exec("PRAGMA synchronous = NORMAL");
-  }
-  ~RelaxedDurability() {
-    try {
-      if (on_) db_.exec("PRAGMA synchronous = FULL");
-    } catch (...) {
-      // The connection is broken: its next use reports that.
-    }
-  }
-  RelaxedDurability(const RelaxedDurability&) = delete;
-  RelaxedDurability& operator=(const RelaxedDurability&) = delete;
-
- private:
-  Database& db_;
-  bool on_;
-};
-
-}  // namespace
 
 // Open the payloads whose keys this device holds already, on every core (the
 // keys are looked up here, on this thread: the lookup reads SQLite). One that
@@ -380,6 +353,9 @@ ImportReport Vault::Impl::import(const std::vector<Bytes>& input) {
   std::vector<Changeset> batch = decode_and_verify(input);
   std::vector<std::vector<Op>> opened = open_on_every_core(batch);
   ImportReport report;
+  // Not a write anyone was told is safe: if the power fails before the OS
+  // writes it, it is pulled again (the cursor is saved after it, with the
+  // sync that makes both durable).
   RelaxedDurability relaxed(*db);
   Transaction t(*db);
   try {

@@ -117,4 +117,16 @@ void Transaction::commit() {
   done_ = true;
 }
 
+RelaxedDurability::RelaxedDurability(Database& db) : db_(db), on_(!db.in_transaction()) {
+  if (on_) db_.exec("PRAGMA synchronous = NORMAL");
+}
+
+RelaxedDurability::~RelaxedDurability() {
+  try {
+    if (on_) db_.exec("PRAGMA synchronous = FULL");
+  } catch (...) {
+    // The connection is broken: its next use reports that.
+  }
+}
+
 }  // namespace casekeep

@@ -68,4 +68,21 @@ class Transaction {
   bool done_ = false;
 };
 
+// For a transaction that need not survive a power failure because it is
+// redone anyway (an import is pulled again, an acknowledgment is answered
+// again as a replay): its commit skips the fsync (synchronous = NORMAL, which
+// in WAL mode never leaves the file inconsistent); the next commit that does
+// sync makes it durable too. Outside any transaction only.
+class RelaxedDurability {
+ public:
+  explicit RelaxedDurability(Database& db);
+  ~RelaxedDurability();
+  RelaxedDurability(const RelaxedDurability&) = delete;
+  RelaxedDurability& operator=(const RelaxedDurability&) = delete;
+
+ private:
+  Database& db_;
+  bool on_;
+};
+
 }  // namespace casekeep

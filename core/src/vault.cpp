@@ -240,6 +240,7 @@ std::size_t Vault::outbox_size() const {
 }
 
 void Vault::acknowledge(const std::vector<Bytes>& ids) {
+  RelaxedDurability relaxed(*impl_->db);  // a lost acknowledgment is pushed again, and answered as a replay
   Transaction t(*impl_->db);
   for (const Bytes& id : ids) impl_->db->prepare("DELETE FROM outbox WHERE changeset = ?").bind(1, id).run();
   t.commit();

@@ -64,7 +64,7 @@ wire::Response SyncService::handle(const wire::Request& request) {
 
 wire::Response SyncService::handle(const wire::Request& request, RequestInfo& info) {
   auto started = std::chrono::steady_clock::now();
-  std::optional<std::vector<Incoming>> verified_push = verify_push_unlocked(request);
+  std::optional<PushInput> verified_push = verify_push_unlocked(request);
   std::lock_guard<std::mutex> lock(mutex_);
   now_ms_ = clock_.now_ms();
   info.route = route_of(request.path);
@@ -86,7 +86,7 @@ wire::Response SyncService::handle(const wire::Request& request, RequestInfo& in
 }
 
 wire::Response SyncService::route(const wire::Request& request, RequestInfo& info,
-                                  std::optional<std::vector<Incoming>>& verified_push) {
+                                  std::optional<PushInput>& verified_push) {
   const std::string& target = request.path;
   std::size_t q = target.find('?');
   std::string path = target.substr(0, q);

@@ -5,6 +5,7 @@
 // Thread-safe: handle() serializes requests (one SQLite connection, one log).
 #pragma once
 #include <cstdint>
+#include <future>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -70,13 +71,20 @@ class SyncService {
     std::string decode_error;
     bool signature_valid = false;
   };
+  // A push's changesets: the first ones decoded and checked before the lock
+  // is taken, the rest (of a large push) decoded under it, a chunk ahead of
+  // the one being appended, on another thread.
+  struct PushInput {
+    std::vector<Incoming> decoded;
+    std::vector<Bytes> rest;
+  };
   struct Bucket {
     double tokens = 0;
     std::uint64_t at_ms = 0;
   };
 
   wire::Response route(const wire::Request& request, RequestInfo& info,
-                       std::optional<std::vector<Incoming>>& verified_push);
+                       std::optional<PushInput>& verified_push);
   Caller authenticate(const std::string& token, RequestInfo& info);
   void take_rate_token(const Bytes& device);
   void require_active_device(const Bytes& device, int unknown_status, const char* unknown_code);
@@ -87,11 +95,12 @@ class SyncService {
   // The push body's changesets, as frames or as JSON with base64; or ApiError.
   std::vector<Bytes> push_entries(const wire::Request& request) const;
   std::vector<Bytes> base64_entries(const std::string& body) const;
-  // A push's decode and signature checks, done before the lock is taken when
-  // the request is a well-formed push with a live token; empty otherwise.
-  std::optional<std::vector<Incoming>> verify_push_unlocked(const wire::Request& request);
-  wire::Response push(const Caller& caller, const wire::Request& request, std::optional<std::vector<Incoming>>& verified);
+  // A push's first decode and signature checks, done before the lock is taken
+  // when the request is a well-formed push with a live token; empty otherwise.
+  std::optional<PushInput> verify_push_unlocked(const wire::Request& request);
+  wire::Response push(const Caller& caller, const wire::Request& request, std::optional<PushInput>& verified);
   static std::vector<Incoming> decode_and_verify(std::vector<Bytes> raw);
+  static std::future<std::vector<Incoming>> decode_meanwhile(std::vector<Bytes> raw);  // on another thread
   wire::json accept_changeset(const Caller& caller, const Incoming& incoming, PushFacts& facts);
   wire::Response pull(const Caller& caller, const wire::Request& request);
   wire::Response conflicts(const Caller& caller, const std::string& space_hex);

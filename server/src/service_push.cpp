@@ -1,7 +1,8 @@
 // Push (docs/http-api.md §Push): changesets, as frames or as base64 in JSON,
 // are decoded and their device signatures checked on every core (for a caller
-// with a live token, before the service's lock is taken, so other requests
-// proceed meanwhile), then checked in order against their clear metadata
+// with a live token, the first 256 before the service's lock is taken, so
+// other requests proceed meanwhile; the rest a chunk ahead of the appends,
+// so decoding overlaps appending), then checked in order against their clear metadata
 // (what the store knows, read once per push: PushFacts). Each accepted one is
 // appended to the log in one transaction that commits before the reply (the
 // chains' new heads are written once, just before): one fsync per push, and
@@ -9,6 +10,9 @@
 // Processing stops at the first refusal; the ones before it stay accepted.
 // A refusal writes nothing.
 #include <algorithm>
+#include <future>
+#include <iterator>
+#include <system_error>
 
 #include "casekeep/chain_check.hpp"
 #include "casekeep/changeset.hpp"
@@ -60,7 +64,24 @@ std::vector<Bytes> SyncService::base64_entries(const std::string& body) const {
   return raw;
 }
 
-std::optional<std::vector<SyncService::Incoming>> SyncService::verify_push_unlocked(const wire::Request& request) {
+namespace {
+
+// Changesets decoded at a time under the lock, a chunk ahead of the appends:
+// small enough that the first chunk is quick, large enough that a thread per
+// chunk costs little. A push of up to this many is decoded before the lock.
+constexpr std::size_t kDecodeChunk = 256;
+
+std::vector<Bytes> take_chunk(std::vector<Bytes>& rest, std::size_t& at) {
+  std::size_t end = std::min(rest.size(), at + kDecodeChunk);
+  std::vector<Bytes> chunk(std::make_move_iterator(rest.begin() + static_cast<std::ptrdiff_t>(at)),
+                           std::make_move_iterator(rest.begin() + static_cast<std::ptrdiff_t>(end)));
+  at = end;
+  return chunk;
+}
+
+}  // namespace
+
+std::optional<SyncService::PushInput> SyncService::verify_push_unlocked(const wire::Request& request) {
   if (request.method != "POST" || request.path != "/v1/push" || request.body.size() > limits_.max_body_bytes)
     return std::nullopt;
   try {
@@ -70,15 +91,20 @@ std::optional<std::vector<SyncService::Incoming>> SyncService::verify_push_unloc
       if (request.token.empty() || !store_.token_device(crypto::hash(to_bytes(request.token)), clock_.now_ms()))
         return std::nullopt;
     }
-    return decode_and_verify(push_entries(request));
+    PushInput input;
+    input.rest = push_entries(request);
+    std::size_t at = 0;
+    input.decoded = decode_and_verify(take_chunk(input.rest, at));
+    input.rest.erase(input.rest.begin(), input.rest.begin() + static_cast<std::ptrdiff_t>(at));
+    return input;
   } catch (...) {  // ApiError included: the push under the lock answers it, in its order of checks
     return std::nullopt;
   }
 }
 
 wire::Response SyncService::push(const Caller& caller, const wire::Request& request,
-                                 std::optional<std::vector<Incoming>>& verified) {
-  std::vector<Incoming> incoming = verified ? std::move(*verified) : decode_and_verify(push_entries(request));
+                                 std::optional<PushInput>& verified) {
+  PushInput input = verified ? std::move(*verified) : PushInput{{}, push_entries(request)};
   json accepted = json::array();
   Transaction batch = store_.transaction();
   PushFacts facts(store_);
@@ -95,7 +121,16 @@ wire::Response SyncService::push(const Caller& caller, const wire::Request& requ
     for (const json& a : accepted)
       if (!a["replay"].get<bool>()) metrics_.changeset_accepted();
   };
-  for (const Incoming& in : incoming) {
+  // Each chunk is decoded on another thread while the one before it is
+  // appended here (the first one was decoded before the lock, when it could be).
+  std::size_t at = 0;
+  std::vector<Incoming> incoming = std::move(input.decoded);
+  if (incoming.empty()) incoming = decode_and_verify(take_chunk(input.rest, at));
+  std::future<std::vector<Incoming>> ahead;  // waits for its thread if an append throws
+  for (std::size_t i = 0; i < incoming.size(); ++i) {
+    if (i == 0 && at < input.rest.size())
+      ahead = decode_meanwhile(take_chunk(input.rest, at));
+    const Incoming& in = incoming[i];
     // The id is always that of the bytes received, even when they do not decode
     // (a decoded changeset has hashed them already).
     std::string id = to_hex(in.changeset ? in.changeset->id() : crypto::hash(in.bytes));
@@ -114,9 +149,21 @@ wire::Response SyncService::push(const Caller& caller, const wire::Request& requ
                                            "; it was not acknowledged.",
                      {{"changeset", id}, {"accepted", accepted}}};
     }
+    if (i + 1 == incoming.size() && ahead.valid()) {  // on to the next chunk
+      incoming = ahead.get();
+      i = static_cast<std::size_t>(-1);
+    }
   }
   acknowledge(true);
   return wire::json_response(200, {{"accepted", accepted}});
+}
+
+std::future<std::vector<SyncService::Incoming>> SyncService::decode_meanwhile(std::vector<Bytes> raw) {
+  try {
+    return std::async(std::launch::async, [chunk = std::move(raw)]() mutable { return decode_and_verify(std::move(chunk)); });
+  } catch (const std::system_error&) {  // no thread to be had: decode it when it is needed
+    return std::async(std::launch::deferred, [chunk = std::move(raw)]() mutable { return decode_and_verify(std::move(chunk)); });
+  }
 }
 
 std::vector<SyncService::Incoming> SyncService::decode_and_verify(std::vector<Bytes> raw) {

@@ -267,6 +267,41 @@ TEST_CASE("a push refused part-way has committed the changesets before the refus
   CHECK(s.call("GET", "/metrics").body.find("casekeep_changesets_accepted_total 2") != std::string::npos);
 }
 
+TEST_CASE("a push of many chunks is taken in order, and refused at a bad changeset in a later chunk", "[server][push][chunks]") {
+  // Past the first 256, a push is decoded a chunk ahead of its appends, on
+  // another thread: the answers must be those of one changeset after another.
+  TestServer s;
+  Client alice(s, "alice");
+  std::string space = alice.vault->create_case(a_case("Child A"));
+  alice.vault->write_batch([&] {
+    for (int k = 0; k < 900; ++k) alice.vault->set_field(space, "title", "title " + std::to_string(k));
+  });
+  auto batch = alice.outbox();
+  REQUIRE(batch.size() == 901);
+
+  SECTION("a bad one in the third chunk: the 600 before it are accepted, nothing after") {
+    auto bad = batch;
+    bad[600][bad[600].size() / 2] ^= 0x01;
+    auto r = push(s, alice.token, bad);
+    INFO(r.body);
+    CHECK(r.status == 400);
+    CHECK((error_code(r) == "malformed" || error_code(r) == "bad_signature"));
+    CHECK(parsed(r)["changeset"] == to_hex(id_of(bad[600])));
+    CHECK(parsed(r)["accepted"].size() == 600);
+    server::Database other((s.dir.path() / "data" / "server.db").string());
+    auto q = other.prepare("SELECT COUNT(*) FROM log");
+    REQUIRE(q.step());
+    CHECK(q.column_int(0) == 600);
+  }
+  SECTION("all of them, in order") {
+    auto r = push(s, alice.token, batch);
+    REQUIRE(r.status == 200);
+    json accepted = parsed(r)["accepted"];
+    REQUIRE(accepted.size() == batch.size());
+    for (std::size_t i = 0; i < batch.size(); ++i) CHECK(accepted[i]["id"] == to_hex(id_of(batch[i])));
+  }
+}
+
 TEST_CASE("pushes and pulls travel as frames, and a bad frame is refused whole", "[server][push][frames]") {
   TestServer s;
   Client alice(s, "alice");
