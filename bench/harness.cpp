@@ -76,9 +76,9 @@ std::vector<std::string> write_notes(Vault& vault, const std::string& interview,
 }
 
 std::size_t push_all(SyncEngine& engine, Carrier& carrier) {
-  std::size_t sent = 0;
-  while (auto push = engine.push_request()) sent += engine.on_push_response(send_authorized(engine, carrier, [&] { return *push; }));
-  return sent;
+  SyncRun push(engine, SyncRun::Phase::push, SyncRun::Phase::push);  // as sync_with() pushes: the next batch read meanwhile
+  drive(push, carrier);
+  return push.summary().sent;
 }
 
 std::size_t pull_all(SyncEngine& engine, Carrier& carrier) {

@@ -250,3 +250,66 @@ TEST_CASE("a pull asks for its next page while it imports one, and asks what it 
   CHECK(bob.vault->state_digest(i) == ann.vault->state_digest(i));
   CHECK(bob.vault->notes_of(i).size() == 2100);
 }
+
+TEST_CASE("a push reads its next batch while the one before travels, and sends it only if that one is accepted whole",
+          "[sync]") {
+  std::mt19937_64 rng(5);
+  ServerUnderTest server;
+  TempDir dir;
+  Replica ann = enrolled(server, dir, rng, "Ann");
+  std::string c = ann.vault->create_case({"scr", "SCR-B", "Batches", "", "", "", "open"});
+  ann.vault->write_batch([&] {  // one changeset each: three pushes of at most 1,024
+    for (int k = 0; k < 2100; ++k) ann.vault->set_field(c, "title", "Title " + std::to_string(k));
+  });
+  const std::vector<Bytes> outbox = ann.vault->outbox(10000);
+  REQUIRE(outbox.size() == 2101);
+  FaultyCarrier clean(server, rng, false);
+
+  SyncRun push(*ann.engine, SyncRun::Phase::push, SyncRun::Phase::push);
+  std::optional<wire::Request> request = push.next();  // a login first
+  wire::Response response;
+  std::size_t kept = 0;
+  for (;;) {
+    REQUIRE(request);
+    std::optional<wire::Request> guess = push.guess_next();  // as if `request` were still on its way
+    response = clean.send(*request);
+    push.feed(response);
+    if (guess) {
+      // The batch right after the one in flight, read before its answer came.
+      std::vector<Bytes> frames = wire::unframe(guess->body);
+      std::size_t before = outbox.size() - ann.vault->outbox_size();
+      REQUIRE(before < outbox.size());
+      CHECK(frames.front() == outbox[before]);
+      CHECK(push.keep_guess(response));  // accepted whole: the guess is the next push
+      ++kept;
+      request = guess;
+      continue;
+    }
+    request = push.next();
+    if (!request) break;
+  }
+  CHECK(kept == 2);  // guessed while the first and second pushes travelled
+  CHECK(push.summary().sent == outbox.size());
+  CHECK(ann.vault->outbox_size() == 0);
+
+  // A push refused part-way: the guess made meanwhile is dropped.
+  for (int k = 0; k < 1100; ++k) ann.vault->set_field(c, "title", "Again " + std::to_string(k));
+  SyncRun refused(*ann.engine, SyncRun::Phase::push, SyncRun::Phase::push);
+  request = refused.next();
+  while (request && request->path != "/v1/push") {
+    refused.feed(clean.send(*request));
+    request = refused.next();
+  }
+  REQUIRE(request);
+  std::vector<Bytes> frames = wire::unframe(request->body);
+  frames[500][frames[500].size() / 2] ^= 0x01;  // altered on the way
+  request->body.clear();
+  for (const Bytes& f : frames) wire::append_frame(request->body, f.data(), f.size());
+  std::optional<wire::Request> guess = refused.guess_next();
+  REQUIRE(guess);
+  response = clean.send(*request);
+  CHECK(response.status == 400);
+  CHECK_THROWS_AS(refused.feed(response), Error);
+  CHECK_FALSE(refused.keep_guess(response));
+  CHECK(ann.vault->outbox_size() == 600);  // the 500 before the altered one were acknowledged
+}

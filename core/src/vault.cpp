@@ -224,11 +224,11 @@ Bytes Vault::sign_with_device(const char* type, const Bytes& challenge) const {
   return crypto::sign_typed(impl_->identity().device.secret_key, type, challenge);
 }
 
-std::vector<Bytes> Vault::outbox(std::size_t limit) const {
+std::vector<Bytes> Vault::outbox(std::size_t limit, std::size_t skip) const {
   std::vector<Bytes> out;
   auto& q = impl_->db->prepare(
-      "SELECT c.bytes FROM outbox o JOIN changesets c ON c.id = o.changeset ORDER BY o.rowid LIMIT ?")
-                .bind(1, static_cast<std::int64_t>(limit));
+      "SELECT c.bytes FROM outbox o JOIN changesets c ON c.id = o.changeset ORDER BY o.rowid LIMIT ? OFFSET ?")
+                .bind(1, static_cast<std::int64_t>(limit)).bind(2, static_cast<std::int64_t>(skip));
   while (q.step()) out.push_back(q.column_bytes(0));
   return out;
 }

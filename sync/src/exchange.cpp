@@ -47,6 +47,20 @@ void Exchange::feed(const wire::Response& response) {
   }
 }
 
+std::optional<wire::Request> Exchange::guess_next() {
+  if (sent_ != Sent::call || sent_ahead_) return std::nullopt;
+  std::optional<wire::Request> call = call_guess();
+  if (call && needs_login()) call->token = engine_.token();
+  return call;
+}
+
+bool Exchange::keep_guess(const wire::Response& answer) {
+  if (sent_ != Sent::nothing || answer.status != 200 || !guess_holds()) return false;
+  sent_ = Sent::call;
+  guess_kept();
+  return true;
+}
+
 std::optional<wire::Request> Exchange::ahead(const wire::Response& response) {
   if (sent_ != Sent::call || response.status != 200) return std::nullopt;
   std::optional<wire::Request> call = call_after(response);
@@ -58,8 +72,11 @@ std::optional<wire::Request> Exchange::ahead(const wire::Response& response) {
 
 std::optional<wire::Request> SyncRun::next_call() {
   if (phase_ == Phase::push) {
-    if (std::optional<wire::Request> push = engine_.push_request()) return push;
-    phase_ = Phase::pull;
+    if (std::optional<wire::Request> push = engine_.push_request()) {
+      pushed_ = wire::frame_count(push->body);
+      return push;
+    }
+    phase_ = last_ == Phase::push ? Phase::done : Phase::pull;
   }
   if (phase_ == Phase::pull) return engine_.pull_request();
   return std::nullopt;
@@ -67,7 +84,8 @@ std::optional<wire::Request> SyncRun::next_call() {
 
 void SyncRun::on_answer(const wire::Response& response) {
   if (phase_ == Phase::push) {
-    summary_.sent += engine_.on_push_response(response);
+    acknowledged_ = engine_.on_push_response(response);
+    summary_.sent += acknowledged_;
     return;
   }
   if (!engine_.on_pull_response(response, summary_)) {
@@ -75,6 +93,19 @@ void SyncRun::on_answer(const wire::Response& response) {
     summary_.conflicts = engine_.open_conflicts();
   }
 }
+
+// The outbox's next batch after the push in flight: sent as soon as that one
+// is accepted whole, so the client reads and frames it while the server works.
+std::optional<wire::Request> SyncRun::call_guess() {
+  if (phase_ != Phase::push) return std::nullopt;
+  std::optional<wire::Request> push = engine_.push_request(wire::kMaxPushBatch, pushed_);
+  guessed_ = push ? wire::frame_count(push->body) : 0;
+  return push;
+}
+
+bool SyncRun::guess_holds() const { return phase_ == Phase::push && acknowledged_ == pushed_ && guessed_ > 0; }
+
+void SyncRun::guess_kept() { pushed_ = guessed_; }
 
 std::optional<wire::Request> SyncRun::call_after(const wire::Response& response) {
   if (phase_ != Phase::pull) return std::nullopt;
@@ -115,19 +146,22 @@ std::future<wire::Response> send_meanwhile(Carrier& carrier, const wire::Request
 void drive(Exchange& exchange, Carrier& carrier, const std::function<void()>& after_each) {
   std::optional<wire::Request> request = exchange.next();
   if (!request) return;
-  wire::Response response = carrier.send(*request);
+  std::future<wire::Response> in_flight = send_meanwhile(carrier, *request);  // waits for its thread on a throw
   for (;;) {
-    std::future<wire::Response> fetched;  // waits for its thread if feed() throws
-    if (std::optional<wire::Request> next = exchange.ahead(response)) fetched = send_meanwhile(carrier, *next);
+    std::optional<wire::Request> guess = exchange.guess_next();  // while the request travels
+    wire::Response response = in_flight.get();
+    std::optional<wire::Request> ahead = exchange.ahead(response);
+    if (ahead) in_flight = send_meanwhile(carrier, *ahead);
     exchange.feed(response);
     if (after_each) after_each();
-    if (fetched.valid()) {
-      response = fetched.get();
+    if (ahead) continue;
+    if (guess && exchange.keep_guess(response)) {
+      in_flight = send_meanwhile(carrier, *guess);
       continue;
     }
     request = exchange.next();
     if (!request) return;
-    response = carrier.send(*request);
+    in_flight = send_meanwhile(carrier, *request);
   }
 }
 

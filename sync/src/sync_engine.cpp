@@ -83,8 +83,8 @@ void SyncEngine::on_login_response(const wire::Response& response) {
   token_ = j["token"].get<std::string>();
 }
 
-std::optional<wire::Request> SyncEngine::push_request(std::size_t batch) const {
-  std::vector<Bytes> outbox = vault_.outbox(batch);
+std::optional<wire::Request> SyncEngine::push_request(std::size_t batch, std::size_t skip) const {
+  std::vector<Bytes> outbox = vault_.outbox(batch, skip);
   if (outbox.empty()) return std::nullopt;
   // Stop short of the server's body limit: a changeset may be up to 4 MiB,
   // so a full batch of large ones would not fit in one request.

@@ -37,6 +37,17 @@ std::vector<Bytes> unframe(const std::string& body, std::size_t at_most) {
   return items;
 }
 
+std::size_t frame_count(const std::string& body) {
+  std::size_t count = 0;
+  for (std::size_t at = 0; body.size() - at >= 4; ++count) {
+    std::size_t size = 0;
+    for (int i = 0; i < 4; ++i) size = (size << 8) | static_cast<std::uint8_t>(body[at + i]);
+    at += 4 + size;
+    if (at > body.size()) break;
+  }
+  return count;
+}
+
 bool is_frames_type(const std::string& content_type) {
   return content_type.substr(0, content_type.find(';')) == kFramesType;
 }

@@ -112,7 +112,7 @@ class Vault {
   ImportReport import_changesets(const std::vector<Bytes>& changesets);
   // The outbox: changesets made on this device and not yet acknowledged by a
   // server, oldest first (so each device chain is pushed in order).
-  std::vector<Bytes> outbox(std::size_t limit) const;
+  std::vector<Bytes> outbox(std::size_t limit, std::size_t skip = 0) const;  // oldest first, after `skip`
   std::size_t outbox_size() const;
   // Remove acknowledged changesets (by id) from the outbox. Unknown ids are ignored.
   void acknowledge(const std::vector<Bytes>& ids);

@@ -29,6 +29,13 @@ class Exchange {
   // pull). A driver may send it while feed() works; it then feeds its answer
   // next, without asking next(). Nothing otherwise.
   std::optional<wire::Request> ahead(const wire::Response& response);
+  // While the request next() gave travels: the one that will follow it if its
+  // answer is what the exchange expects (a push accepted whole: the next
+  // batch), built meanwhile. After feed(answer), keep_guess(answer) says
+  // whether it still holds; if so it counts as sent, and its answer is fed
+  // next. Nothing when no guess can be made.
+  std::optional<wire::Request> guess_next();
+  bool keep_guess(const wire::Response& answer);
   // One line saying how far it got, for a progress display.
   virtual std::string progress() const { return {}; }
 
@@ -40,6 +47,10 @@ class Exchange {
   virtual bool needs_login() const { return true; }
   // What ahead() gives: the call after this answer, if known before it is taken in.
   virtual std::optional<wire::Request> call_after(const wire::Response&) { return std::nullopt; }
+  // What guess_next() gives, and whether it still holds once its predecessor's answer is in.
+  virtual std::optional<wire::Request> call_guess() { return std::nullopt; }
+  virtual bool guess_holds() const { return false; }
+  virtual void guess_kept() {}
   SyncEngine& engine_;
 
  private:
@@ -50,11 +61,12 @@ class Exchange {
   bool retried_ = false;
 };
 
-// Push the whole outbox in batches, then pull every page (or only pull).
+// Push the whole outbox in batches, then pull every page (or only one of them).
 class SyncRun : public Exchange {
  public:
   enum class Phase { push, pull, done };
-  explicit SyncRun(SyncEngine& engine, Phase first = Phase::push) : Exchange(engine), phase_(first) {}
+  explicit SyncRun(SyncEngine& engine, Phase first = Phase::push, Phase last = Phase::pull)
+      : Exchange(engine), phase_(first), last_(last) {}
   const SyncSummary& summary() const { return summary_; }
   std::string progress() const override;
 
@@ -62,9 +74,16 @@ class SyncRun : public Exchange {
   std::optional<wire::Request> next_call() override;
   void on_answer(const wire::Response& response) override;
   std::optional<wire::Request> call_after(const wire::Response& response) override;
+  std::optional<wire::Request> call_guess() override;
+  bool guess_holds() const override;
+  void guess_kept() override;
 
  private:
   Phase phase_;
+  Phase last_;
+  std::size_t pushed_ = 0;        // changesets in the push in flight
+  std::size_t guessed_ = 0;       // ... in the guessed push after it
+  std::size_t acknowledged_ = 0;  // ... the last push answer acknowledged
   SyncSummary summary_;
 };
 

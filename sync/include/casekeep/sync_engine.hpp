@@ -43,7 +43,9 @@ class SyncEngine {
   void forget_token() { token_.clear(); }
 
   // Next batch of the outbox, or nothing when it is empty.
-  std::optional<wire::Request> push_request(std::size_t batch = wire::kMaxPushBatch) const;
+  // `skip`: the outbox's first changesets are in a push still in flight, and
+  // this is the batch after it, to send once that one is accepted whole.
+  std::optional<wire::Request> push_request(std::size_t batch = wire::kMaxPushBatch, std::size_t skip = 0) const;
   // Acknowledges what the server accepted (even on a refusal); returns how many.
   // Throws Error(refused) naming the refused changeset.
   std::size_t on_push_response(const wire::Response& response);

@@ -64,6 +64,8 @@ void append_frame(std::string& out, const std::uint8_t* data, std::size_t size);
 // The items of a frames body. Throws casekeep::Error(malformed), naming the
 // frame, on a length that runs past the end or a frame over kMaxFrameBytes.
 std::vector<Bytes> unframe(const std::string& body, std::size_t at_most = SIZE_MAX);
+// How many frames a well-formed frames body holds (its lengths read, nothing copied).
+std::size_t frame_count(const std::string& body);
 // Whether a Content-Type header names frames (parameters after ';' ignored).
 bool is_frames_type(const std::string& content_type);
 
