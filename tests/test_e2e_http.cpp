@@ -183,7 +183,9 @@ TEST_CASE("a client refuses a changeset altered in the server's store, and says 
   sqlite3* db = nullptr;
   sqlite3_open(server.database().c_str(), &db);
   REQUIRE(sqlite3_exec(db,
-                       "UPDATE log SET bytes = substr(bytes, 1, 100) || X'00' || substr(bytes, 102) "
+                       // One byte that really changes (it may have been 0 already).
+                       "UPDATE log SET bytes = substr(bytes, 1, 100) || "
+                       "CASE WHEN substr(bytes, 101, 1) = X'00' THEN X'01' ELSE X'00' END || substr(bytes, 102) "
                        "WHERE seq = (SELECT MAX(seq) FROM log)",
                        nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(db);

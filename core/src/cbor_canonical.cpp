@@ -10,7 +10,6 @@
 // for every b accepted, which the tests check against that round trip.
 #include <cbor.h>
 
-#include <cstring>
 #include <string>
 #include <vector>
 

@@ -321,7 +321,6 @@ std::vector<Changeset> Vault::Impl::decode_and_verify(const std::vector<Bytes>& 
   return batch;
 }
 
-
 // Open the payloads whose keys this device holds already, on every core (the
 // keys are looked up here, on this thread: the lookup reads SQLite). One that
 // does not open is left to apply(), which opens it again and refuses it there,

@@ -5,7 +5,6 @@
 // Thread-safe: handle() serializes requests (one SQLite connection, one log).
 #pragma once
 #include <cstdint>
-#include <future>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -100,7 +99,6 @@ class SyncService {
   std::optional<PushInput> verify_push_unlocked(const wire::Request& request);
   wire::Response push(const Caller& caller, const wire::Request& request, std::optional<PushInput>& verified);
   static std::vector<Incoming> decode_and_verify(std::vector<Bytes> raw);
-  static std::future<std::vector<Incoming>> decode_meanwhile(std::vector<Bytes> raw);  // on another thread
   wire::json accept_changeset(const Caller& caller, const Incoming& incoming, PushFacts& facts);
   wire::Response pull(const Caller& caller, const wire::Request& request);
   wire::Response conflicts(const Caller& caller, const std::string& space_hex);

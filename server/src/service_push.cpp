@@ -12,7 +12,6 @@
 #include <algorithm>
 #include <future>
 #include <iterator>
-#include <system_error>
 
 #include "casekeep/chain_check.hpp"
 #include "casekeep/changeset.hpp"
@@ -129,7 +128,7 @@ wire::Response SyncService::push(const Caller& caller, const wire::Request& requ
   std::future<std::vector<Incoming>> ahead;  // waits for its thread if an append throws
   for (std::size_t i = 0; i < incoming.size(); ++i) {
     if (i == 0 && at < input.rest.size())
-      ahead = decode_meanwhile(take_chunk(input.rest, at));
+      ahead = run_meanwhile([chunk = take_chunk(input.rest, at)]() mutable { return decode_and_verify(std::move(chunk)); });
     const Incoming& in = incoming[i];
     // The id is always that of the bytes received, even when they do not decode
     // (a decoded changeset has hashed them already).
@@ -156,14 +155,6 @@ wire::Response SyncService::push(const Caller& caller, const wire::Request& requ
   }
   acknowledge(true);
   return wire::json_response(200, {{"accepted", accepted}});
-}
-
-std::future<std::vector<SyncService::Incoming>> SyncService::decode_meanwhile(std::vector<Bytes> raw) {
-  try {
-    return std::async(std::launch::async, [chunk = std::move(raw)]() mutable { return decode_and_verify(std::move(chunk)); });
-  } catch (const std::system_error&) {  // no thread to be had: decode it when it is needed
-    return std::async(std::launch::deferred, [chunk = std::move(raw)]() mutable { return decode_and_verify(std::move(chunk)); });
-  }
 }
 
 std::vector<SyncService::Incoming> SyncService::decode_and_verify(std::vector<Bytes> raw) {

@@ -1,10 +1,10 @@
 #include "casekeep/exchange.hpp"
 
 #include <future>
-#include <system_error>
 #include <utility>
 
 #include "casekeep/error.hpp"
+#include "casekeep/parallel.hpp"
 
 namespace casekeep {
 
@@ -129,16 +129,9 @@ void AuthorizedCall::on_answer(const wire::Response& response) {
 
 namespace {
 
-// The answer to `request`, fetched on another thread; on this one where there
-// are no threads (WebAssembly).
+// The answer to `request`, fetched beside this thread.
 std::future<wire::Response> send_meanwhile(Carrier& carrier, const wire::Request& request) {
-  try {
-    return std::async(std::launch::async, [&carrier, request] { return carrier.send(request); });
-  } catch (const std::system_error&) {
-    std::promise<wire::Response> answered;
-    answered.set_value(carrier.send(request));
-    return answered.get_future();
-  }
+  return run_meanwhile([&carrier, request] { return carrier.send(request); });
 }
 
 }  // namespace

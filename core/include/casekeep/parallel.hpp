@@ -1,8 +1,14 @@
 // Run independent work on every core. Used where the cost is per item and
-// the items share nothing: decoding and signature checks of an import.
+// the items share nothing: decoding and signature checks of an import; and
+// work that can go on beside this thread's (the next request's round trip,
+// the next chunk of a push's decoding).
 #pragma once
 #include <cstddef>
 #include <functional>
+#include <future>
+#include <memory>
+#include <system_error>
+#include <utility>
 
 namespace casekeep {
 
@@ -10,5 +16,21 @@ namespace casekeep {
 // must not throw and must touch only item i's own state. Where threads are
 // unavailable (WebAssembly without threads), it runs them all on this thread.
 void for_each_index(std::size_t n, const std::function<void(std::size_t)>& work);
+
+// work() on another thread, its result (or exception) in the future; where no
+// thread can be had (WebAssembly without threads), it runs when get() is
+// called. A future from here waits for its thread when destroyed.
+template <typename Work>
+auto run_meanwhile(Work work) -> std::future<decltype(work())> {
+  // Shared, not copied: the work may own a lot (a chunk of changesets), and
+  // the second launch needs it if the first could not start a thread.
+  auto shared = std::make_shared<Work>(std::move(work));
+  auto call = [shared] { return (*shared)(); };
+  try {
+    return std::async(std::launch::async, call);
+  } catch (const std::system_error&) {
+    return std::async(std::launch::deferred, call);
+  }
+}
 
 }  // namespace casekeep
