@@ -5,7 +5,7 @@
 # built from sources that scripts/fetch-wasm-sources verified and cached:
 #   SQLite::SQLite3              static library from the SQLite amalgamation
 #   PkgConfig::SODIUM            static libsodium from Debian's source package
-#   PkgConfig::CBOR              static libcbor (its streaming decoder) from Debian's pool
+#   PkgConfig::CBOR              static libcbor (its streaming decoder and encoders) from Debian's pool
 #   nlohmann_json::nlohmann_json header-only, a copy of Debian's headers
 #   Catch2::Catch2               header-only, a copy of Debian's headers
 # Debian's /usr/include is never on emcc's include path: its headers are for the
@@ -61,8 +61,9 @@ target_compile_definitions(casekeep_wasm_sodium
 add_library(PkgConfig::SODIUM ALIAS casekeep_wasm_sodium)
 
 # --- libcbor -----------------------------------------------------------------
-# Only its streaming decoder (src/cbor/streaming.c and the loaders it calls):
-# casekeep builds values itself (core/src/cbor_canonical.cpp). The two headers
+# Only its streaming decoder (src/cbor/streaming.c and the loaders it calls)
+# and its head encoders (src/cbor/encoding.c and internal/encoders.c): casekeep
+# reads and writes items itself (core/src/cbor_reader.cpp, cbor_writer.cpp). The two headers
 # libcbor's CMake would generate are written here with its defaults.
 set(_cbor "${CASEKEEP_WASM_CBOR}/src")
 set(_cbor_include "${CMAKE_BINARY_DIR}/wasm-deps/cbor-include")
@@ -73,7 +74,8 @@ file(WRITE "${_cbor_include}/cbor/configuration.h"
   "#define CBOR_MAJOR_VERSION 0\n#define CBOR_MINOR_VERSION 10\n#define CBOR_PATCH_VERSION 2\n"
   "#define CBOR_BUFFER_GROWTH 2\n#define CBOR_MAX_STACK_SIZE 2048\n#define CBOR_PRETTY_PRINTER 0\n"
   "#define CBOR_RESTRICT_SPECIFIER restrict\n#define CBOR_INLINE_SPECIFIER inline\n")
-add_library(casekeep_wasm_cbor STATIC "${_cbor}/cbor/streaming.c" "${_cbor}/cbor/internal/loaders.c")
+add_library(casekeep_wasm_cbor STATIC "${_cbor}/cbor/streaming.c" "${_cbor}/cbor/internal/loaders.c"
+            "${_cbor}/cbor/encoding.c" "${_cbor}/cbor/internal/encoders.c")
 set_target_properties(casekeep_wasm_cbor PROPERTIES COMPILE_OPTIONS "${_third_party_options}")
 target_include_directories(casekeep_wasm_cbor SYSTEM PUBLIC "${_cbor_include}")
 add_library(PkgConfig::CBOR ALIAS casekeep_wasm_cbor)

@@ -6,6 +6,7 @@
 
 #include "casekeep/chain_check.hpp"
 #include "casekeep/parallel.hpp"
+#include "cbor_writer.hpp"
 #include "vault_impl.hpp"
 
 namespace casekeep {
@@ -75,7 +76,9 @@ Bytes Vault::Impl::commit(Txn& txn) {
     }
     body.hlc = hlc.tick(*clock);
 
-    json values = json::array();
+    // The payload, written as the ops are read: [{f, v}, ...] (to_cbor's form).
+    CborWriter values(64 * txn.ops.size());
+    values.array(txn.ops.size());
     std::set<std::pair<Bytes, std::string>> set_fields;
     std::set<Bytes> created;  // records this change creates: no field of theirs has a head yet
     for (const Op& op : txn.ops) {
@@ -91,12 +94,13 @@ Bytes Vault::Impl::commit(Txn& txn) {
         if (state && state->home().fields.count(op.field)) m.parents = state->home().fields.at(op.field).head_ids();
       }
       body.meta.push_back(std::move(m));
-      json value = json::object();  // by assignment: a braced list would copy the value twice
-      value["f"] = op.field;
-      value["v"] = op.value;
-      values.push_back(std::move(value));
+      values.map(2);
+      values.text("f");
+      values.text(op.field);
+      values.text("v");
+      values.value(op.value);
     }
-    Bytes plain = to_cbor(values);
+    Bytes plain = values.take();
     body.payload = crypto::aead_encrypt(*key, plain, payload_ad(body.space, body.device, body.seq));
     sodium_memzero(plain.data(), plain.size());
 

@@ -110,6 +110,5 @@ bool contains_float(const json& value);
 inline json bin(const Bytes& b) { return json::binary(b); }
 // The bytes of a JSON byte string, as plain Bytes (throws json::type_error otherwise).
 inline const Bytes& raw(const json& v) { return v.get_binary(); }
-const Bytes& as_bytes(const json& value, const char* field);
 
 }  // namespace casekeep
