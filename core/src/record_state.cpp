@@ -3,31 +3,32 @@
 #include <algorithm>
 #include <tuple>
 
+#include "cbor_writer.hpp"
+
 namespace casekeep {
 namespace {
 
 bool later(const OpValue& a, const OpValue& b) { return std::tie(a.hlc, a.op) > std::tie(b.hlc, b.op); }
 
-// The *_to_json functions build objects by assignment and move: a braced
-// initializer list copies every nested value, and a record row's note text was
-// copied five times on each write.
-json op_value_to_json(const OpValue& v) {
-  json j = json::object();
-  j["op"] = bin(v.op);
-  j["hlc"] = v.hlc;
-  j["author"] = bin(v.author);
-  j["value"] = v.value;
-  return j;
+// Rows are written by CborWriter in the form to_cbor gives the state as a
+// json map (keys in bytewise order), which rows written before had; they are
+// read back through a json tree (the *_from_json functions).
+void write_op_value(CborWriter& w, const OpValue& v) {
+  w.map(4);
+  w.entry("author", v.author);
+  w.entry("hlc", v.hlc);
+  w.entry("op", v.op);
+  w.text("value");
+  w.value(v.value);
+}
+
+void write_values(CborWriter& w, const std::map<Bytes, OpValue>& values) {
+  w.array(values.size());
+  for (const auto& [op_id, v] : values) write_op_value(w, v);
 }
 
 OpValue op_value_from_json(const json& j) {
   return {j.at("op").get_binary(), j.at("hlc").get<std::uint64_t>(), j.at("author").get_binary(), j.at("value")};
-}
-
-json values_to_json(const std::map<Bytes, OpValue>& values) {
-  json out = json::array();
-  for (const auto& [op_id, v] : values) out.push_back(op_value_to_json(v));
-  return out;
 }
 
 std::map<Bytes, OpValue> values_from_json(const json& j) {
@@ -113,21 +114,27 @@ std::string RecordState::text(const std::string& field) const {
 
 namespace {
 
-json contents_to_json(const RecordContents& c) {
-  json f = json::object(), s = json::object();
+void write_contents(CborWriter& w, const RecordContents& c) {
+  w.map(3);
+  w.text("fields");
+  w.map(c.fields.size());
   for (const auto& [name, reg] : c.fields) {
-    json superseded = json::array();
-    for (const auto& op_id : reg.superseded) superseded.push_back(bin(op_id));
-    json& field = f[name] = json::object();
-    field["heads"] = values_to_json(reg.heads);
-    field["superseded"] = std::move(superseded);
+    w.text(name);
+    w.map(2);
+    w.text("heads");
+    write_values(w, reg.heads);
+    w.text("superseded");
+    w.array(reg.superseded.size());
+    for (const auto& op_id : reg.superseded) w.bytes(op_id);
   }
-  for (const auto& [name, values] : c.sets) s[name] = values_to_json(values);
-  json j = json::object();
-  j["tombstones"] = values_to_json(c.tombstones);
-  j["fields"] = std::move(f);
-  j["sets"] = std::move(s);
-  return j;
+  w.text("sets");
+  w.map(c.sets.size());
+  for (const auto& [name, values] : c.sets) {
+    w.text(name);
+    write_values(w, values);
+  }
+  w.text("tombstones");
+  write_values(w, c.tombstones);
 }
 
 RecordContents contents_from_json(const json& j) {
@@ -143,26 +150,7 @@ RecordContents contents_from_json(const json& j) {
   return c;
 }
 
-}  // namespace
-
-json RecordState::to_json() const {
-  json spaces = json::array();
-  for (const auto& [sp, c] : by_space) {
-    json entry = json::object();
-    entry["space"] = bin(sp);
-    entry["contents"] = contents_to_json(c);
-    spaces.push_back(std::move(entry));
-  }
-  json j = json::object();
-  j["id"] = bin(id);
-  j["space"] = bin(space);
-  j["type"] = type;
-  j["created"] = op_value_to_json(created);
-  j["by_space"] = std::move(spaces);
-  return j;
-}
-
-RecordState RecordState::from_json(const json& j) {
+RecordState state_from_json(const json& j) {
   RecordState r;
   r.id = j.at("id").get_binary();
   r.space = j.at("space").get_binary();
@@ -170,6 +158,31 @@ RecordState RecordState::from_json(const json& j) {
   r.created = op_value_from_json(j.at("created"));
   for (const auto& e : j.at("by_space")) r.by_space.emplace(e.at("space").get_binary(), contents_from_json(e.at("contents")));
   return r;
+}
+
+}  // namespace
+
+Bytes RecordState::encode() const {
+  CborWriter w(1024);
+  w.map(5);
+  w.text("by_space");
+  w.array(by_space.size());
+  for (const auto& [sp, c] : by_space) {
+    w.map(2);
+    w.text("contents");
+    write_contents(w, c);
+    w.entry("space", sp);
+  }
+  w.text("created");
+  write_op_value(w, created);
+  w.entry("id", id);
+  w.entry("space", space);
+  w.entry("type", type);
+  return w.take();
+}
+
+RecordState RecordState::decode(const std::uint8_t* data, std::size_t size) {
+  return state_from_json(json::from_cbor(data, data + size));
 }
 
 bool RecordState::operator==(const RecordState& o) const {

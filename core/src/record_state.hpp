@@ -73,8 +73,10 @@ struct RecordState {
   const json* value(const std::string& field) const;  // shown value, or null
   std::string text(const std::string& field) const;   // shown value as text, or ""
 
-  json to_json() const;
-  static RecordState from_json(const json& j);
+  // The plaintext of its stored row: canonical CBOR (what to_cbor writes for
+  // the state as a map), and back.
+  Bytes encode() const;
+  static RecordState decode(const std::uint8_t* data, std::size_t size);
   bool operator==(const RecordState& o) const;
 };
 

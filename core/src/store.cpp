@@ -114,7 +114,7 @@ std::optional<RecordState> Vault::Impl::load_stored(const Bytes& id, std::uint64
   } catch (const Error&) {
     throw Error(ErrorCode::tampered, "The stored row of record " + to_hex(id) + " has been altered or moved.");
   }
-  RecordState state = RecordState::from_json(json::from_cbor(plain.data(), plain.data() + plain.size()));
+  RecordState state = RecordState::decode(plain.data(), plain.size());
   remember_clean(id, version, state);
   return state;
 }
@@ -154,7 +154,7 @@ void Vault::Impl::flush_records() {
   for_each_index(rows.size(), [&](std::size_t i) {
     Pending& r = rows[i];
     try {
-      Bytes plain = to_cbor(r.state->to_json());
+      Bytes plain = r.state->encode();
       r.row = crypto::aead_encrypt(record_key, plain, record_ad(*r.id, r.version));
       sodium_memzero(plain.data(), plain.size());
     } catch (...) {

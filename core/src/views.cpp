@@ -211,7 +211,7 @@ std::string Vault::state_digest(const std::string& space) const {
   std::vector<Bytes> ids = ids_in(*impl_->db, "records", space, " ORDER BY id");
   Bytes all;
   for (const Bytes& id : ids) {
-    Bytes row = to_cbor(impl_->load_record(id)->to_json());
+    Bytes row = impl_->load_record(id)->encode();
     all.insert(all.end(), row.begin(), row.end());
   }
   return to_hex(crypto::hash(all));
