@@ -103,7 +103,10 @@ std::optional<SyncService::PushInput> SyncService::verify_push_unlocked(const wi
 
 wire::Response SyncService::push(const Caller& caller, const wire::Request& request,
                                  std::optional<PushInput>& verified) {
-  PushInput input = verified ? std::move(*verified) : PushInput{{}, push_entries(request)};
+  // Used in place: what handle() verified before the lock is freed after it
+  // (a push's decoded changesets take a while to free).
+  if (!verified) verified = PushInput{{}, push_entries(request)};
+  PushInput& input = *verified;
   json accepted = json::array();
   Transaction batch = store_.transaction();
   PushFacts facts(store_);
@@ -123,8 +126,8 @@ wire::Response SyncService::push(const Caller& caller, const wire::Request& requ
   // Each chunk is decoded on another thread while the one before it is
   // appended here (the first one was decoded before the lock, when it could be).
   std::size_t at = 0;
-  std::vector<Incoming> incoming = std::move(input.decoded);
-  if (incoming.empty()) incoming = decode_and_verify(take_chunk(input.rest, at));
+  if (input.decoded.empty()) input.decoded = decode_and_verify(take_chunk(input.rest, at));
+  std::vector<Incoming>& incoming = input.decoded;
   std::future<std::vector<Incoming>> ahead;  // waits for its thread if an append throws
   for (std::size_t i = 0; i < incoming.size(); ++i) {
     if (i == 0 && at < input.rest.size())
@@ -199,7 +202,7 @@ json SyncService::accept_changeset(const Caller& caller, const Incoming& in, Pus
   // 4. It extends its (device, space) chain; a replay is acknowledged again.
   const ChainHead& head = facts.chain(b.device, b.space);
   if (b.seq <= head.seq)  // only then can it be in the log already
-    if (auto seq = store_.server_seq_of(cs.id())) return {{"id", to_hex(cs.id())}, {"seq", *seq}, {"replay", true}};
+    if (auto seq = store_.server_seq_of(cs)) return {{"id", to_hex(cs.id())}, {"seq", *seq}, {"replay", true}};
   std::string chain = " of device " + short_hex(b.device) + " in space " + to_hex(b.space);
   if (b.seq <= head.seq)
     refuse(409, "fork", name + " is at seq " + std::to_string(b.seq) + chain +

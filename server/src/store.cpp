@@ -35,9 +35,14 @@ CREATE TABLE IF NOT EXISTS tokens(
   hash BLOB PRIMARY KEY,
   device BLOB NOT NULL,
   expires_at INTEGER NOT NULL);
+-- A changeset is found by its place in its chain, not by its id: ids are
+-- random, so an index of them took a random page per append (most of what a
+-- push wrote), while each chain's entries are one run of the index. A store
+-- made before keeps its index of ids as well, which costs only speed. Two
+-- entries never share an id: the same id is the same bytes, so the same place.
 CREATE TABLE IF NOT EXISTS log(
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  id BLOB NOT NULL UNIQUE,
+  id BLOB NOT NULL,
   space BLOB NOT NULL,
   device BLOB NOT NULL,
   device_seq INTEGER NOT NULL,
@@ -45,6 +50,7 @@ CREATE TABLE IF NOT EXISTS log(
   bytes BLOB NOT NULL,
   received_at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS log_space ON log(space, seq);
+CREATE UNIQUE INDEX IF NOT EXISTS log_chain ON log(device, space, device_seq);
 CREATE TABLE IF NOT EXISTS chains(
   device BLOB NOT NULL,
   space BLOB NOT NULL,

@@ -86,7 +86,9 @@ class Store {
   std::optional<Bytes> token_device(const Bytes& token_hash, std::uint64_t now_ms);
 
   // The log and what the server knows of spaces.
-  std::optional<std::uint64_t> server_seq_of(const Bytes& changeset_id);
+  // The server seq of this very changeset, if the log holds it (at its
+  // place in its chain: another changeset there is a fork, not it).
+  std::optional<std::uint64_t> server_seq_of(const Changeset& changeset);
   ChainHead chain(const Bytes& device, const Bytes& space);
   std::optional<Bytes> space_creator(const Bytes& space);
   std::uint64_t current_generation(const Bytes& space);  // 0 for an unknown space

@@ -27,10 +27,11 @@ void apply_set_op(Database& db, const Bytes& space, const OpMeta& meta, const By
 
 }  // namespace
 
-std::optional<std::uint64_t> Store::server_seq_of(const Bytes& changeset_id) {
-  auto q = db_.prepare("SELECT seq FROM log WHERE id = ?");
-  q.bind(1, changeset_id);
-  if (!q.step()) return std::nullopt;
+std::optional<std::uint64_t> Store::server_seq_of(const Changeset& changeset) {
+  const ChangesetBody& b = changeset.body();
+  auto q = db_.prepare("SELECT seq, id FROM log WHERE device = ? AND space = ? AND device_seq = ?");
+  q.bind(1, b.device).bind(2, b.space).bind(3, b.seq);
+  if (!q.step() || q.column_bytes(1) != changeset.id()) return std::nullopt;
   return static_cast<std::uint64_t>(q.column_int(0));
 }
 
