@@ -65,20 +65,32 @@ wire::Response SyncService::handle(const wire::Request& request) {
 wire::Response SyncService::handle(const wire::Request& request, RequestInfo& info) {
   auto started = std::chrono::steady_clock::now();
   std::optional<PushInput> verified_push = verify_push_unlocked(request);
-  std::lock_guard<std::mutex> lock(mutex_);
-  now_ms_ = clock_.now_ms();
-  info.route = route_of(request.path);
   wire::Response response;
+  std::uint64_t seen = 0;  // the store's commits when the answer was made
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    now_ms_ = clock_.now_ms();
+    info.route = route_of(request.path);
+    try {
+      if (request.body.size() > limits_.max_body_bytes)
+        refuse(413, "too_large", "The request body is larger than the " +
+                                     std::to_string(limits_.max_body_bytes / (1024 * 1024)) + " MiB limit.");
+      response = route(request, info, verified_push);
+    } catch (const ApiError& e) {
+      response = wire::error_response(e.status, e.code, e.message, e.extra);
+    } catch (const std::exception& e) {
+      info.error = e.what();
+      response = wire::error_response(500, "internal", "The server's store failed; nothing was acknowledged.");
+    }
+    seen = store_.commits();
+  }
+  // Group commit: no answer leaves before everything it wrote, or read, is
+  // on disk; the flush happens outside the lock, shared by whoever waits.
   try {
-    if (request.body.size() > limits_.max_body_bytes)
-      refuse(413, "too_large", "The request body is larger than the " +
-                                   std::to_string(limits_.max_body_bytes / (1024 * 1024)) + " MiB limit.");
-    response = route(request, info, verified_push);
-  } catch (const ApiError& e) {
-    response = wire::error_response(e.status, e.code, e.message, e.extra);
+    store_.wait_durable(seen);
   } catch (const std::exception& e) {
     info.error = e.what();
-    response = wire::error_response(500, "internal", "The server's store failed; nothing was acknowledged.");
+    response = wire::error_response(500, "internal", std::string(e.what()) + " Nothing was acknowledged.");
   }
   std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
   metrics_.record_request(info.route, response.status, request.body.size(), response.body.size(), took.count());

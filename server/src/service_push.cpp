@@ -5,8 +5,9 @@
 // so decoding overlaps appending), then checked in order against their clear metadata
 // (what the store knows, read once per push: PushFacts). Each accepted one is
 // appended to the log in one transaction that commits before the reply (the
-// chains' new heads are written once, just before): one fsync per push, and
-// nothing is acknowledged before it is durable.
+// chains' new heads are written once, just before), and the reply waits,
+// outside the lock, for the flush that makes it durable (group commit,
+// group_sync.hpp): nothing is acknowledged before it is on disk.
 // Processing stops at the first refusal; the ones before it stay accepted.
 // A refusal writes nothing.
 #include <algorithm>

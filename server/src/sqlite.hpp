@@ -57,6 +57,11 @@ class Database {
   std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
   int changes() const { return sqlite3_changes(db_); }
   bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+  // Called after each commit in WAL mode with the WAL's length in pages (it
+  // replaces SQLite's automatic checkpoint, which is such a hook).
+  void set_wal_hook(int (*hook)(void*, sqlite3*, const char*, int), void* context) {
+    sqlite3_wal_hook(db_, hook, context);
+  }
   // Copies what it can of the WAL into the database without waiting for
   // anyone (SQLITE_CHECKPOINT_PASSIVE). False when it could not.
   bool checkpoint_passive() noexcept {

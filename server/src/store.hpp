@@ -1,4 +1,5 @@
-// The sync server's durable store: DIR/server.db (SQLite, WAL, synchronous=FULL).
+// The sync server's durable store: DIR/server.db (SQLite, WAL, group commit:
+// commits write the WAL, and wait_durable() flushes it before any answer).
 // It holds the directory (users, enrolment codes, devices), login state
 // (challenges, hashes of tokens) and the blind log of changeset bytes with the
 // clear metadata the server checks (chains, spaces, members, conflict registers).
@@ -17,6 +18,7 @@
 #include "casekeep/bytes.hpp"
 #include "casekeep/changeset.hpp"
 #include "checkpointer.hpp"
+#include "group_sync.hpp"
 #include "sqlite.hpp"
 
 namespace casekeep::server {
@@ -58,6 +60,9 @@ class Store {
  public:
   // Opens DIR/server.db, creating DIR (mode 0700) and the schema when missing.
   explicit Store(const std::filesystem::path& dir);
+  ~Store();  // flushes what was written (an operator command's writes)
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
   static std::filesystem::path file_in(const std::filesystem::path& dir) { return dir / "server.db"; }
 
   // Directory. add_code creates the user's entry when the name is new and
@@ -115,6 +120,11 @@ class Store {
   // savepoint inside it, and all become durable together at its commit().
   Transaction transaction() { return Transaction(db_); }
 
+  // Group commit (group_sync.hpp): commits made so far, and a wait until
+  // they are on disk. Thread-safe, unlike the rest: called outside the lock.
+  std::uint64_t commits() const noexcept { return sync_.mark(); }
+  void wait_durable(std::uint64_t commits) { sync_.wait_durable(commits); }
+
   // BLAKE2b-256 over every row of every table: equal digests, equal stores.
   std::string digest();
 
@@ -123,7 +133,10 @@ class Store {
   // yet, in log order, and records how far they have got.
   void catch_up_registers(const Bytes& space);
 
+  static int on_commit(void* store, sqlite3* db, const char* name, int wal_pages);  // SQLite's WAL hook
+
   Database db_;
+  GroupSync sync_;
   std::unique_ptr<Checkpointer> checkpointer_;  // after the schema exists; stops before db_ closes
 };
 
