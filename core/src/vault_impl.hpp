@@ -1,6 +1,7 @@
 // Internals shared by the vault's source files: keys, the store, the replica
 // machinery (commit, apply, import) and the record cache of one transaction.
 #pragma once
+#include <future>
 #include <map>
 #include <memory>
 #include <optional>
@@ -87,6 +88,7 @@ struct Vault::Impl {
   // decryption and parsing while the version is unchanged. Dropped on
   // rollback and lock.
   mutable std::map<Bytes, std::pair<std::uint64_t, RecordState>> clean;
+  mutable std::future<void> retired;  // frees the last full clean cache, on another thread
   // blocker()'s reads of a space during one import (see there); empty otherwise.
   struct SpaceFacts {
     Bytes creator;
