@@ -66,14 +66,9 @@ Bytes Vault::Impl::commit(Txn& txn) {
     body.generation = generation;
     body.genesis = txn.genesis;
     body.members = txn.members;
-    auto& head = db->prepare("SELECT seq, head FROM chains WHERE device = ? AND space = ?")
-                     .bind(1, body.device).bind(2, body.space);
-    if (head.step()) {
-      body.seq = static_cast<std::uint64_t>(head.column_int(0)) + 1;
-      body.prev = head.column_bytes(1);
-    } else {
-      body.seq = 1;
-    }
+    ChainHead head = chain_head(body.device, body.space);
+    body.seq = head.seq + 1;
+    body.prev = std::move(head.head);
     body.hlc = hlc.tick(*clock);
 
     // The payload, written as the ops are read: [{f, v}, ...] (to_cbor's form).
@@ -199,8 +194,7 @@ void Vault::Impl::apply(const Changeset& cs, std::vector<Op> ops) {
       .bind(1, cs.id()).bind(2, b.space).bind(3, b.device).bind(4, static_cast<std::int64_t>(b.seq))
       .bind(5, b.author).bind(6, static_cast<std::int64_t>(b.hlc)).bind(7, cs.bytes())
       .bind(8, static_cast<std::int64_t>(key ? 1 : 0)).run();
-  db->prepare("INSERT OR REPLACE INTO chains(device, space, seq, head) VALUES(?, ?, ?, ?)")
-      .bind(1, b.device).bind(2, b.space).bind(3, static_cast<std::int64_t>(b.seq)).bind(4, cs.id()).run();
+  moved_chains[{b.device, b.space}] = ChainHead{b.seq, cs.id()};
   if (!b.genesis.empty())
     db->prepare("INSERT OR IGNORE INTO spaces(id, creator) VALUES(?, ?)").bind(1, b.space).bind(2, b.author).run();
   for (const MemberEntry& m : b.members)
@@ -236,13 +230,9 @@ std::string Vault::Impl::blocker(const Changeset& cs) {
   auto refuse = [&](ErrorCode code, const std::string& why) {
     return Error(code, "Changeset " + cs.short_id() + " " + why + "; nothing was imported.");
   };
-  auto& head = db->prepare("SELECT seq, head FROM chains WHERE device = ? AND space = ?").bind(1, b.device).bind(2, b.space);
-  std::uint64_t last = 0;
-  Bytes last_id;
-  if (head.step()) {
-    last = static_cast<std::uint64_t>(head.column_int(0));
-    last_id = head.column_bytes(1);
-  }
+  ChainHead head = chain_head(b.device, b.space);
+  const std::uint64_t last = head.seq;
+  const Bytes& last_id = head.head;
   if (b.seq <= last)
     throw refuse(ErrorCode::bad_chain, "forks the chain of device " + short_hex(b.device) + " at seq " +
                                            std::to_string(b.seq) + ": a different changeset is already there");

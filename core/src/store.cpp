@@ -177,6 +177,18 @@ void Vault::Impl::flush_records() {
     remember_clean(*r.id, r.version, std::move(*r.state));  // dirty is cleared below
   }
   dirty.clear();
+  for (const auto& [chain, head] : moved_chains)
+    db->prepare("INSERT OR REPLACE INTO chains(device, space, seq, head) VALUES(?, ?, ?, ?)")
+        .bind(1, chain.first).bind(2, chain.second).bind(3, static_cast<std::int64_t>(head.seq)).bind(4, head.head).run();
+  moved_chains.clear();
+}
+
+Vault::Impl::ChainHead Vault::Impl::chain_head(const Bytes& device, const Bytes& space) const {
+  auto moved = moved_chains.find({device, space});
+  if (moved != moved_chains.end()) return moved->second;
+  auto& q = db->prepare("SELECT seq, head FROM chains WHERE device = ? AND space = ?").bind(1, device).bind(2, space);
+  if (!q.step()) return {};
+  return {static_cast<std::uint64_t>(q.column_int(0)), q.column_bytes(1)};
 }
 
 void Vault::Impl::index_conflict(const Bytes& id, const RecordState& state) {
@@ -280,6 +292,7 @@ void Vault::Impl::forget_caches() noexcept {
   space_facts.clear();
   dirty.clear();
   clean.clear();
+  moved_chains.clear();
 }
 
 }  // namespace casekeep

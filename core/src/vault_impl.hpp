@@ -96,6 +96,15 @@ struct Vault::Impl {
     std::map<std::pair<std::uint64_t, Bytes>, std::optional<std::string>> roles;  // (generation, user)
   };
   std::map<Bytes, SpaceFacts> space_facts;
+  // Heads of the (device, space) chains this transaction moved: written once
+  // each by flush_records(), not once per changeset (an import of one chain's
+  // thousand changesets rewrote its row a thousand times).
+  struct ChainHead {
+    std::uint64_t seq = 0;  // 0: the chain is empty
+    Bytes head;
+  };
+  std::map<std::pair<Bytes, Bytes>, ChainHead> moved_chains;
+  ChainHead chain_head(const Bytes& device, const Bytes& space) const;
   void remember_clean(const Bytes& id, std::uint64_t version, RecordState state) const;
 
   // --- keys and identity (vault.cpp)
@@ -110,7 +119,7 @@ struct Vault::Impl {
   // The stored record and its row version (0 and nothing when there is no row).
   std::optional<RecordState> load_stored(const Bytes& id, std::uint64_t& version) const;
   RecordState& record_for_update(const Bytes& id);
-  void flush_records();
+  void flush_records();  // and the moved chain heads
   void save_space_key(const Bytes& space, std::uint64_t generation, const SecretBytes& key);
   // Keys of generations 1..generation concatenated: what a member entry seals, so a
   // member added later can still read what was written before.
