@@ -135,19 +135,20 @@ wire::Response SyncService::push(const Caller& caller, const wire::Request& requ
       ahead = run_meanwhile([chunk = take_chunk(input.rest, at)]() mutable { return decode_and_verify(std::move(chunk)); });
     const Incoming& in = incoming[i];
     // The id is always that of the bytes received, even when they do not decode
-    // (a decoded changeset has hashed them already).
-    std::string id = to_hex(in.changeset ? in.changeset->id() : crypto::hash(in.bytes));
+    // (a decoded changeset has hashed them already). Only a refusal names it.
+    auto id_hex = [&] { return to_hex(in.changeset ? in.changeset->id() : crypto::hash(in.bytes)); };
     try {
       accepted.push_back(accept_changeset(caller, in, facts));
     } catch (ApiError& e) {
       metrics_.changeset_refused(e.code);
-      e.extra["changeset"] = id;
+      e.extra["changeset"] = id_hex();
       e.extra["accepted"] = accepted;
       acknowledge(true);
       throw;
     } catch (const std::exception&) {
       metrics_.changeset_refused("internal");
       acknowledge(false);
+      std::string id = id_hex();
       throw ApiError{500, "internal", "The server's store failed on changeset " + id.substr(0, 12) +
                                            "; it was not acknowledged.",
                      {{"changeset", id}, {"accepted", accepted}}};
@@ -186,60 +187,61 @@ json SyncService::accept_changeset(const Caller& caller, const Incoming& in, Pus
     refuse(400, "malformed", "Changeset " + short_hex(crypto::hash(in.bytes)) + " does not decode. " + in.decode_error);
   const Changeset& cs = *in.changeset;
   const ChangesetBody& b = cs.body();
-  const std::string name = "Changeset " + cs.short_id();
+  // Messages are made only for a refusal: these ran for every changeset.
+  auto name = [&] { return "Changeset " + cs.short_id(); };
 
   // 2. Its signatures verify. The caller's own certificate was verified at enrolment.
-  if (!in.signature_valid) refuse(400, "bad_signature", name + " has a device signature that does not verify.");
+  if (!in.signature_valid) refuse(400, "bad_signature", name() + " has a device signature that does not verify.");
   bool callers_cert = b.author == caller.user && b.device == caller.device && b.cert == caller.cert;
   if (!callers_cert && !cs.cert_valid())
-    refuse(400, "bad_signature", name + " has a device certificate its author did not sign.");
+    refuse(400, "bad_signature", name() + " has a device certificate its author did not sign.");
 
   // 3. It is the caller's own, made by the device enrolled to its author.
   if (b.device != caller.device)
-    refuse(403, "forbidden", name + " was made by device " + short_hex(b.device) + ", not by the device pushing it.");
+    refuse(403, "forbidden", name() + " was made by device " + short_hex(b.device) + ", not by the device pushing it.");
   if (b.author != caller.user)
-    refuse(403, "forbidden", name + " names author " + short_hex(b.author) + ", not the user this device is enrolled to.");
+    refuse(403, "forbidden", name() + " names author " + short_hex(b.author) + ", not the user this device is enrolled to.");
 
   // 4. It extends its (device, space) chain; a replay is acknowledged again.
   const ChainHead& head = facts.chain(b.device, b.space);
   if (b.seq <= head.seq)  // only then can it be in the log already
     if (auto seq = store_.server_seq_of(cs)) return {{"id", to_hex(cs.id())}, {"seq", *seq}, {"replay", true}};
-  std::string chain = " of device " + short_hex(b.device) + " in space " + to_hex(b.space);
+  auto chain = [&] { return " of device " + short_hex(b.device) + " in space " + to_hex(b.space); };
   if (b.seq <= head.seq)
-    refuse(409, "fork", name + " is at seq " + std::to_string(b.seq) + chain +
+    refuse(409, "fork", name() + " is at seq " + std::to_string(b.seq) + chain() +
                             ", where another changeset already is.");
   if (b.seq > head.seq + 1)
-    refuse(409, "gap", name + " skips seq " + std::to_string(head.seq + 1) + chain + ": its chain has " +
+    refuse(409, "gap", name() + " skips seq " + std::to_string(head.seq + 1) + chain() + ": its chain has " +
                            std::to_string(head.seq) + ".");
   if (b.prev != head.head)
-    refuse(409, "fork", name + " does not follow changeset " + short_hex(head.head) + ", the last" + chain + ".");
+    refuse(409, "fork", name() + " does not follow changeset " + short_hex(head.head) + ", the last" + chain() + ".");
 
   // 5. Its space is known, or it founds the space.
   const std::optional<Bytes>& creator = facts.space_creator(b.space);
   if (!b.genesis.empty()) {
     bool author_member = std::any_of(b.members.begin(), b.members.end(), [&](const MemberEntry& m) { return m.user == b.author; });
     if (space_id_for(b.author, b.genesis) != b.space || b.generation != 1 || !author_member)
-      refuse(403, "forbidden", name + " claims to found space " + to_hex(b.space) + " but was not made by its founder.");
+      refuse(403, "forbidden", name() + " claims to found space " + to_hex(b.space) + " but was not made by its founder.");
   } else if (!creator) {
-    refuse(404, "not_found", name + " is for space " + to_hex(b.space) + ", which the server does not know: push its first changeset first.");
+    refuse(404, "not_found", name() + " is for space " + to_hex(b.space) + ", which the server does not know: push its first changeset first.");
   }
 
   // 6. Its author may write, and may manage when it adds members.
   for (const MemberEntry& m : b.members)
     if (!crypto::verify_typed(m.user, sigtype::user_card, user_card_message(m.user, m.box_key), m.card_sig))
-      refuse(400, "bad_signature", name + " adds member " + short_hex(m.user) + " whose user card does not verify.");
+      refuse(400, "bad_signature", name() + " adds member " + short_hex(m.user) + " whose user card does not verify.");
   bool founder = creator ? *creator == b.author : !b.genesis.empty();
   std::uint64_t current = facts.current_generation(b.space);
   if (b.generation > current + 1 || (b.generation == current + 1 && b.members.empty()))
-    refuse(403, "forbidden", name + " uses key generation " + std::to_string(b.generation) + " but space " +
+    refuse(403, "forbidden", name() + " uses key generation " + std::to_string(b.generation) + " but space " +
                                  to_hex(b.space) + " is at generation " + std::to_string(current) + ".");
   const std::vector<std::string>& roles = facts.roles_of(b.space, current, b.author);
   auto any = [&](bool (*rule)(const std::string&)) { return std::any_of(roles.begin(), roles.end(), rule); };
   if (!b.members.empty() && !founder && !any(role_may_manage))
-    refuse(403, "forbidden", name + " adds members, but its author " + short_hex(b.author) +
+    refuse(403, "forbidden", name() + " adds members, but its author " + short_hex(b.author) +
                                  " is neither the space's creator nor a manager of it.");
   if (!founder && !any(role_may_write))
-    refuse(403, "forbidden", name + ": its author " + short_hex(b.author) + " is not a member of space " +
+    refuse(403, "forbidden", name() + ": its author " + short_hex(b.author) + " is not a member of space " +
                                  to_hex(b.space) + " with a role that may write.");
 
   // An entry re-listing a (user, role) the current generation already has is a
@@ -248,7 +250,7 @@ json SyncService::accept_changeset(const Caller& caller, const Incoming& in, Pus
     for (const MemberEntry& m : b.members) {
       const std::vector<std::string>& had = facts.roles_of(b.space, current, m.user);
       if (std::find(had.begin(), had.end(), m.role) != had.end())
-        refuse(409, "stale_generation", name + " lists " + short_hex(m.user) + " as " + m.role +
+        refuse(409, "stale_generation", name() + " lists " + short_hex(m.user) + " as " + m.role +
                                             " again at generation " + std::to_string(current) +
                                             ": another manager changed the space's members first.");
     }
