@@ -98,6 +98,22 @@ TEST_CASE("a write batch commits all of its changes or none", "[vault]") {
   CHECK(v->verify().empty());
 }
 
+TEST_CASE("a vault keeps reading and writing past two full record caches", "[vault]") {
+  // The cache of decrypted records holds 4,096 and is freed whole (on another
+  // thread where there are threads): 9,000 notes fill it twice.
+  TempDir dir;
+  auto a = new_vault(dir, "a");
+  std::string c = a->create_case({"imr", "IMR-K", "t", "", "", "", "open"});
+  std::string i = a->create_interview({c, "Pat", "", ""});
+  std::vector<NoteDraft> notes;
+  for (int n = 0; n < 9000; ++n) notes.push_back({"note " + std::to_string(n), "body " + std::to_string(n)});
+  std::vector<std::string> ids = a->add_notes(i, notes);
+  REQUIRE(ids.size() == notes.size());
+  for (int n : {0, 4095, 4096, 8191, 8999}) CHECK(a->get(ids[n]).fields.at("title") == "note " + std::to_string(n));
+  a->set_field(ids[5], "title", "renamed");
+  CHECK(a->get(ids[5]).fields.at("title") == "renamed");
+}
+
 TEST_CASE("add_notes writes many notes in one transaction and few changesets, all or nothing", "[vault]") {
   TempDir dir;
   auto a = new_vault(dir, "a");
