@@ -90,8 +90,7 @@ Bytes Vault::Impl::commit(Txn& txn) {
       }
       body.meta.push_back(std::move(m));
       values.map(2);
-      values.text("f");
-      values.text(op.field);
+      values.entry("f", op.field);
       values.text("v");
       values.value(op.value);
     }

@@ -128,35 +128,33 @@ wire::Response SyncService::push(const Caller& caller, const wire::Request& requ
   // appended here (the first one was decoded before the lock, when it could be).
   std::size_t at = 0;
   if (input.decoded.empty()) input.decoded = decode_and_verify(take_chunk(input.rest, at));
-  std::vector<Incoming>& incoming = input.decoded;
-  std::future<std::vector<Incoming>> ahead;  // waits for its thread if an append throws
-  for (std::size_t i = 0; i < incoming.size(); ++i) {
-    if (i == 0 && at < input.rest.size())
+  for (;;) {
+    std::future<std::vector<Incoming>> ahead;  // waits for its thread if an append throws
+    if (at < input.rest.size())
       ahead = run_meanwhile([chunk = take_chunk(input.rest, at)]() mutable { return decode_and_verify(std::move(chunk)); });
-    const Incoming& in = incoming[i];
-    // The id is always that of the bytes received, even when they do not decode
-    // (a decoded changeset has hashed them already). Only a refusal names it.
-    auto id_hex = [&] { return to_hex(in.changeset ? in.changeset->id() : crypto::hash(in.bytes)); };
-    try {
-      accepted.push_back(accept_changeset(caller, in, facts));
-    } catch (ApiError& e) {
-      metrics_.changeset_refused(e.code);
-      e.extra["changeset"] = id_hex();
-      e.extra["accepted"] = accepted;
-      acknowledge(true);
-      throw;
-    } catch (const std::exception&) {
-      metrics_.changeset_refused("internal");
-      acknowledge(false);
-      std::string id = id_hex();
-      throw ApiError{500, "internal", "The server's store failed on changeset " + id.substr(0, 12) +
-                                           "; it was not acknowledged.",
-                     {{"changeset", id}, {"accepted", accepted}}};
+    for (const Incoming& in : input.decoded) {
+      // The id is always that of the bytes received, even when they do not decode
+      // (a decoded changeset has hashed them already). Only a refusal names it.
+      auto id_hex = [&] { return to_hex(in.changeset ? in.changeset->id() : crypto::hash(in.bytes)); };
+      try {
+        accepted.push_back(accept_changeset(caller, in, facts));
+      } catch (ApiError& e) {
+        metrics_.changeset_refused(e.code);
+        e.extra["changeset"] = id_hex();
+        e.extra["accepted"] = accepted;
+        acknowledge(true);
+        throw;
+      } catch (const std::exception&) {
+        metrics_.changeset_refused("internal");
+        acknowledge(false);
+        std::string id = id_hex();
+        throw ApiError{500, "internal", "The server's store failed on changeset " + id.substr(0, 12) +
+                                             "; it was not acknowledged.",
+                       {{"changeset", id}, {"accepted", accepted}}};
+      }
     }
-    if (i + 1 == incoming.size() && ahead.valid()) {  // on to the next chunk
-      incoming = ahead.get();
-      i = static_cast<std::size_t>(-1);
-    }
+    if (!ahead.valid()) break;
+    input.decoded = ahead.get();  // on to the next chunk
   }
   acknowledge(true);
   return wire::json_response(200, {{"accepted", accepted}});

@@ -134,12 +134,13 @@ Store::~Store() {
   }
 }
 
-int Store::on_commit(void* store, sqlite3* db, const char* name, int wal_pages) {
-  static_cast<Store*>(store)->sync_.committed();
+int Store::on_commit(void* context, sqlite3*, const char*, int wal_pages) {
+  Store& store = *static_cast<Store*>(context);
+  store.sync_.committed();
   // Checkpoints are the Checkpointer's, off the push path; this connection
   // checkpoints itself only if the WAL passes 64 MiB (the thread fell behind).
   constexpr int kBackstopPages = 16384;
-  if (wal_pages >= kBackstopPages) sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  if (wal_pages >= kBackstopPages) store.db_.checkpoint_passive();
   return SQLITE_OK;
 }
 

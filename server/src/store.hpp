@@ -133,7 +133,7 @@ class Store {
   // yet, in log order, and records how far they have got.
   void catch_up_registers(const Bytes& space);
 
-  static int on_commit(void* store, sqlite3* db, const char* name, int wal_pages);  // SQLite's WAL hook
+  static int on_commit(void* store, sqlite3*, const char*, int wal_pages);  // SQLite's WAL hook
 
   Database db_;
   GroupSync sync_;

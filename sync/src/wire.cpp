@@ -19,17 +19,27 @@ void append_frame(std::string& out, const std::uint8_t* data, std::size_t size) 
   out.append(reinterpret_cast<const char*>(data), size);
 }
 
+namespace {
+
+// The big-endian length before the frame at `at` (4 bytes must be there).
+std::size_t frame_length(const std::string& body, std::size_t at) {
+  std::size_t size = 0;
+  for (int i = 0; i < 4; ++i) size = (size << 8) | static_cast<std::uint8_t>(body[at + i]);
+  return size;
+}
+
+}  // namespace
+
 std::vector<Bytes> unframe(const std::string& body, std::size_t at_most) {
   std::vector<Bytes> items;
   std::size_t at = 0;
   while (at < body.size() && items.size() < at_most) {
-    const std::string which = "Frame " + std::to_string(items.size());
-    if (body.size() - at < 4) throw Error(ErrorCode::malformed, which + " is cut short in its length.");
-    std::size_t size = 0;
-    for (int i = 0; i < 4; ++i) size = (size << 8) | static_cast<std::uint8_t>(body[at + i]);
+    auto bad = [&](const char* why) { return Error(ErrorCode::malformed, "Frame " + std::to_string(items.size()) + why); };
+    if (body.size() - at < 4) throw bad(" is cut short in its length.");
+    std::size_t size = frame_length(body, at);
     at += 4;
-    if (size > kMaxFrameBytes) throw Error(ErrorCode::malformed, which + " is longer than 4 MiB.");
-    if (size > body.size() - at) throw Error(ErrorCode::malformed, which + " runs past the end of the body.");
+    if (size > kMaxFrameBytes) throw bad(" is longer than 4 MiB.");
+    if (size > body.size() - at) throw bad(" runs past the end of the body.");
     const auto* data = reinterpret_cast<const std::uint8_t*>(body.data() + at);
     items.emplace_back(data, data + size);
     at += size;
@@ -40,9 +50,7 @@ std::vector<Bytes> unframe(const std::string& body, std::size_t at_most) {
 std::size_t frame_count(const std::string& body) {
   std::size_t count = 0;
   for (std::size_t at = 0; body.size() - at >= 4; ++count) {
-    std::size_t size = 0;
-    for (int i = 0; i < 4; ++i) size = (size << 8) | static_cast<std::uint8_t>(body[at + i]);
-    at += 4 + size;
+    at += 4 + frame_length(body, at);
     if (at > body.size()) break;
   }
   return count;
