@@ -9,6 +9,7 @@
 
 #include <deque>
 #include <random>
+#include <utility>
 
 #include "admin.hpp"
 #include "casekeep/error.hpp"
@@ -65,6 +66,16 @@ class FaultyCarrier final : public Carrier {
   bool faults_;
   std::deque<std::pair<wire::Request, wire::Response>> history_;
 };
+
+// The exchange's first request after logging in (the login goes through `carrier`).
+std::optional<wire::Request> first_call(Exchange& exchange, Carrier& carrier) {
+  std::optional<wire::Request> request = exchange.next();
+  while (request && request->path.rfind("/v1/login", 0) == 0) {
+    exchange.feed(carrier.send(*request));
+    request = exchange.next();
+  }
+  return request;
+}
 
 // Read the server's store directly, as an auditor would.
 std::size_t count_rows(const std::filesystem::path& db_path, const char* sql) {
@@ -228,9 +239,10 @@ TEST_CASE("a pull asks for its next page while it imports one, and asks what it 
   std::optional<wire::Request> request = pull.next();  // a login first
   REQUIRE(request);
   wire::Response response = clean.send(*request);
+  std::optional<SyncEngine::PullPage> read;
   for (;;) {
     std::optional<wire::Request> ahead = pull.ahead(response);
-    pull.feed(response);
+    pull.feed(response, std::exchange(read, std::nullopt));
     if (ahead) {
       ++pages_read_ahead;
       wire::Request after = bob.engine->pull_request();  // what it asks once the page is in
@@ -239,6 +251,8 @@ TEST_CASE("a pull asks for its next page while it imports one, and asks what it 
       CHECK(ahead->accept == after.accept);
       CHECK(ahead->token == bob.engine->token());
       response = clean.send(*ahead);  // its answer is fed next, without next()
+      read = pull.read_ahead(response);  // as on the thread that fetched it, beside the import
+      CHECK(read);
       continue;
     }
     request = pull.next();
@@ -249,6 +263,64 @@ TEST_CASE("a pull asks for its next page while it imports one, and asks what it 
   CHECK(pull.summary().received >= 2100);
   CHECK(bob.vault->state_digest(i) == ann.vault->state_digest(i));
   CHECK(bob.vault->notes_of(i).size() == 2100);
+}
+
+TEST_CASE("a pull page read ahead with an altered changeset is refused whole when fed, as one read then", "[sync]") {
+  std::mt19937_64 rng(4);
+  ServerUnderTest server;
+  TempDir dir;
+  Replica ann = enrolled(server, dir, rng, "Ann"), bob = enrolled(server, dir, rng, "Bob");
+  std::string c = ann.vault->create_case({"scr", "SCR-R", "Read ahead", "", "", "", "open"});
+  ann.vault->add_member(c, bob.vault->user_card(), "note_taker", "Bob");
+  ann.vault->write_batch([&] {
+    for (int k = 0; k < 1500; ++k) ann.vault->set_field(c, "title", "Title " + std::to_string(k));
+  });
+  FaultyCarrier clean(server, rng, false);
+  sync_with(*ann.engine, clean);
+
+  SyncRun pull(*bob.engine, SyncRun::Phase::pull);
+  std::optional<wire::Request> request = first_call(pull, clean);
+  REQUIRE(request);
+  wire::Response first = clean.send(*request);
+  std::optional<wire::Request> ahead = pull.ahead(first);
+  REQUIRE(ahead);
+  pull.feed(first);
+  const std::string cursors = bob.vault->sync_setting("cursors");
+  const std::size_t held = bob.vault->export_changesets().size();
+
+  wire::Response second = clean.send(*ahead);
+  std::vector<Bytes> frames = wire::unframe(second.body);
+  REQUIRE(frames.size() > 200);
+  frames[200][frames[200].size() / 2] ^= 0x01;  // altered on the way
+  second.body.clear();
+  for (const Bytes& f : frames) wire::append_frame(second.body, f.data(), f.size());
+  std::optional<SyncEngine::PullPage> read = pull.read_ahead(second);
+  REQUIRE(read);  // read whole; the refusal waits in its batch for the import
+  std::string fed_error, imported_error;
+  try {
+    pull.feed(second, std::move(read));
+  } catch (const Error& e) {
+    fed_error = e.what();
+  }
+  try {
+    bob.vault->import_changesets(std::vector<Bytes>(frames.begin() + 1, frames.end()));
+  } catch (const Error& e) {
+    imported_error = e.what();
+  }
+  CHECK_THAT(fed_error, Catch::Contains("Nothing was imported"));
+  CHECK(fed_error == imported_error);
+  CHECK(bob.vault->export_changesets().size() == held);
+  CHECK(bob.vault->sync_setting("cursors") == cursors);
+
+  // An answer that is not a page at all is not read ahead; feeding it says why.
+  wire::Response garbled = second;
+  garbled.body = "not frames";
+  CHECK_FALSE(pull.read_ahead(garbled));
+  SyncRun again(*bob.engine, SyncRun::Phase::pull);
+  request = first_call(again, clean);
+  REQUIRE(request);
+  CHECK_THROWS_WITH(again.feed(garbled), Catch::Contains("pull answer"));
+  CHECK(bob.vault->sync_setting("cursors") == cursors);
 }
 
 TEST_CASE("a push reads its next batch while the one before travels, and sends it only if that one is accepted whole",
@@ -295,11 +367,7 @@ TEST_CASE("a push reads its next batch while the one before travels, and sends i
   // A push refused part-way: the guess made meanwhile is dropped.
   for (int k = 0; k < 1100; ++k) ann.vault->set_field(c, "title", "Again " + std::to_string(k));
   SyncRun refused(*ann.engine, SyncRun::Phase::push, SyncRun::Phase::push);
-  request = refused.next();
-  while (request && request->path != "/v1/push") {
-    refused.feed(clean.send(*request));
-    request = refused.next();
-  }
+  request = first_call(refused, clean);
   REQUIRE(request);
   std::vector<Bytes> frames = wire::unframe(request->body);
   frames[500][frames[500].size() / 2] ^= 0x01;  // altered on the way

@@ -103,7 +103,7 @@ Bytes Changeset::op_id(std::size_t index) const {
   return crypto::hash(in);
 }
 
-std::string Changeset::short_id() const { return to_hex(id_).substr(0, 12); }
+std::string Changeset::short_id() const { return short_hex(id_); }
 
 Bytes device_cert_message(const Bytes& user, const Bytes& device) {
   return to_cbor(json{{"user", bin(user)}, {"device", bin(device)}});

@@ -86,7 +86,7 @@ std::string Vault::Impl::name_of(const Bytes& space, const Bytes& user) const {
     auto member = load_record(id);
     if (member && member->text("user") == to_hex(user) && !member->text("name").empty()) return member->text("name");
   }
-  return to_hex(user).substr(0, 12);
+  return short_hex(user);
 }
 
 // The practitioner comes from the space's verified membership entries, which

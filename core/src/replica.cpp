@@ -4,15 +4,12 @@
 
 #include <algorithm>
 
-#include "casekeep/chain_check.hpp"
 #include "casekeep/parallel.hpp"
 #include "cbor_writer.hpp"
 #include "vault_impl.hpp"
 
 namespace casekeep {
 namespace {
-
-std::string short_hex(const Bytes& b) { return to_hex(b).substr(0, 12); }
 
 // Build a decrypted op from the clear meta entry and its payload value.
 Op make_op(const Changeset& cs, std::size_t index, const json& value) {
@@ -273,47 +270,6 @@ std::string Vault::Impl::blocker(const Changeset& cs) {
   return {};
 }
 
-// Decode every changeset of an import on every core, and check its device
-// signature (one check per run of a chain: check_device_signatures). Throws
-// for the first bad one.
-std::vector<Changeset> Vault::Impl::decode_and_verify(const std::vector<Bytes>& input) {
-  std::vector<Changeset> batch(input.size());
-  std::vector<std::optional<Error>> undecodable(input.size());
-  for_each_index(input.size(), [&](std::size_t i) {
-    try {
-      batch[i] = Changeset::decode(input[i]);
-    } catch (const Error& e) {
-      undecodable[i] = e;
-    }
-  });
-  std::vector<const Changeset*> decoded(input.size(), nullptr);
-  for (std::size_t i = 0; i < input.size(); ++i)
-    if (!undecodable[i]) decoded[i] = &batch[i];
-  const std::vector<char> signed_by_device = check_device_signatures(decoded).valid;
-  for (std::size_t i = 0; i < input.size(); ++i) {
-    const Changeset& cs = batch[i];
-    if (undecodable[i])
-      throw Error(undecodable[i]->code(), "Changeset " + short_hex(crypto::hash(input[i])) + " (item " + std::to_string(i + 1) +
-                                              " of the import) was refused: " + undecodable[i]->what() + " Nothing was imported.");
-    // Altered bytes hash to a new id, so also say where the changeset claims to sit.
-    auto which = [&] {
-      return "Changeset " + cs.short_id() + " (seq " + std::to_string(cs.body().seq) + " of device " +
-             short_hex(cs.body().device) + " in space " + short_hex(cs.body().space) + ")";
-    };
-    if (!signed_by_device[i])
-      throw Error(ErrorCode::bad_signature, which() + " is not signed by its device key: it was altered or forged. Nothing was imported.");
-    // A device certificate is the same on every changeset of the device: check each once.
-    Bytes cert_key = cs.body().author;
-    cert_key.insert(cert_key.end(), cs.body().device.begin(), cs.body().device.end());
-    cert_key.insert(cert_key.end(), cs.body().cert.begin(), cs.body().cert.end());
-    if (certified.count(cert_key)) continue;
-    if (!cs.cert_valid())
-      throw Error(ErrorCode::bad_signature, which() + " comes from a device its author did not certify. Nothing was imported.");
-    certified.insert(std::move(cert_key));
-  }
-  return batch;
-}
-
 // Open the payloads whose keys this device holds already, on every core (the
 // keys are looked up here, on this thread: the lookup reads SQLite). One that
 // does not open is left to apply(), which opens it again and refuses it there,
@@ -338,11 +294,12 @@ std::vector<std::vector<Op>> Vault::Impl::open_on_every_core(const std::vector<C
   return opened;
 }
 
-ImportReport Vault::Impl::import(const std::vector<Bytes>& input) {
+ImportReport Vault::Impl::import(CheckedBatch checked) {
   require_unlocked();
+  // Everything that can be checked alone was checked before anything is written.
+  checked.throw_if_refused();
+  const std::vector<Changeset>& batch = checked.changesets();
   space_facts.clear();
-  // Check everything that can be checked alone before writing anything.
-  std::vector<Changeset> batch = decode_and_verify(input);
   std::vector<std::vector<Op>> opened = open_on_every_core(batch);
   ImportReport report;
   // Not a write anyone was told is safe: if the power fails before the OS
@@ -409,10 +366,17 @@ ImportReport Vault::Impl::import(const std::vector<Bytes>& input) {
     throw;
   }
   space_facts.clear();
+  // A page's changesets are tens of thousands of small frees (a twentieth of
+  // a pull's time): done beside this thread.
+  retire_meanwhile([gone = std::move(checked)]() mutable { gone = CheckedBatch(); });
   return report;
 }
 
-ImportReport Vault::import_changesets(const std::vector<Bytes>& changesets) { return impl_->import(changesets); }
+ImportReport Vault::import_changesets(const std::vector<Bytes>& changesets) {
+  return impl_->import(CheckedBatch::check(changesets));
+}
+
+ImportReport Vault::import_checked(CheckedBatch batch) { return impl_->import(std::move(batch)); }
 
 std::vector<Bytes> Vault::export_changesets() const {
   std::vector<Bytes> out;

@@ -124,8 +124,7 @@ void Vault::Impl::remember_clean(const Bytes& id, std::uint64_t version, RecordS
   if (clean.size() >= kMaxCleanRecords) {
     // Freeing 4,096 states is thousands of small frees (a fifteenth of a
     // pull's time): they are done beside this thread, one full cache at a time.
-    if (retired.valid()) retired.get();
-    retired = run_meanwhile([old = std::move(clean)]() mutable { old.clear(); });
+    retire_meanwhile([old = std::move(clean)]() mutable { old.clear(); });
     clean.clear();
   }
   clean[id] = {version, std::move(state)};

@@ -13,6 +13,7 @@
 #include "casekeep/clock.hpp"
 #include "casekeep/crypto.hpp"
 #include "casekeep/error.hpp"
+#include "casekeep/parallel.hpp"
 #include "casekeep/rules.hpp"
 #include "casekeep/vault.hpp"
 #include "record_state.hpp"
@@ -74,8 +75,6 @@ struct Vault::Impl {
 
   // Space keys by (space, generation), loaded on demand; dropped on rollback and lock.
   std::map<std::pair<Bytes, std::uint64_t>, SecretBytes> space_keys;
-  // author || device || certificate of device certificates already verified.
-  std::set<Bytes> certified;
   // Records touched in the current transaction, written back before COMMIT,
   // with the version of their stored row (0: none yet), so the write-back
   // reads nothing again.
@@ -88,7 +87,14 @@ struct Vault::Impl {
   // decryption and parsing while the version is unchanged. Dropped on
   // rollback and lock.
   mutable std::map<Bytes, std::pair<std::uint64_t, RecordState>> clean;
-  mutable std::future<void> retired;  // frees the last full clean cache, on another thread
+  // Frees what is done with (a full clean cache, an imported page) on another
+  // thread, one job at a time: the next waits for the one before.
+  mutable std::future<void> retired;
+  template <typename Work>
+  void retire_meanwhile(Work work) const {
+    if (retired.valid()) retired.get();
+    retired = run_meanwhile(std::move(work));
+  }
   // blocker()'s reads of a space during one import (see there); empty otherwise.
   struct SpaceFacts {
     Bytes creator;
@@ -151,8 +157,7 @@ struct Vault::Impl {
   // Apply the ops of stored changesets of `space` that waited for a key this device now holds.
   void materialize_backlog(const Bytes& space);
   void apply_ops(const Changeset& cs, const std::vector<Op>& ops);
-  std::vector<Changeset> decode_and_verify(const std::vector<Bytes>& input);
-  ImportReport import(const std::vector<Bytes>& input);
+  ImportReport import(CheckedBatch batch);
 
   // --- domain helpers (records.cpp)
   RecordState existing(const Bytes& id, const char* what) const;

@@ -75,6 +75,4 @@ std::optional<Bytes> parse_hex_id(const std::string& text, std::size_t size) {
   return from_hex(text);
 }
 
-std::string short_hex(const Bytes& bytes) { return to_hex(bytes).substr(0, 12); }
-
 }  // namespace casekeep::server

@@ -34,6 +34,5 @@ std::string text_member(const json& object, const char* key);
 std::uint64_t unsigned_value(const json& value, const std::string& what);
 // Lowercase hex of exactly `size` bytes, or nothing.
 std::optional<Bytes> parse_hex_id(const std::string& text, std::size_t size);
-std::string short_hex(const Bytes& bytes);  // first 12 hex digits, for messages
 
 }  // namespace casekeep::server

@@ -23,7 +23,7 @@ std::optional<wire::Request> Exchange::next() {
   return call;
 }
 
-void Exchange::feed(const wire::Response& response) {
+void Exchange::feed(const wire::Response& response, std::optional<SyncEngine::PullPage> read) {
   switch (std::exchange(sent_, Sent::nothing)) {
     case Sent::nothing:
       throw Error(ErrorCode::invalid_argument, "There is no request waiting for this answer.");
@@ -41,7 +41,8 @@ void Exchange::feed(const wire::Response& response) {
         return;
       }
       retried_ = false;
-      on_answer(response);
+      if (read) on_read_answer(response, std::move(*read));
+      else on_answer(response);
       if (std::exchange(sent_ahead_, false)) sent_ = Sent::call;  // its answer comes next
       return;
   }
@@ -88,9 +89,26 @@ void SyncRun::on_answer(const wire::Response& response) {
     summary_.sent += acknowledged_;
     return;
   }
-  if (!engine_.on_pull_response(response, summary_)) {
-    phase_ = Phase::done;
-    summary_.conflicts = engine_.open_conflicts();
+  if (!engine_.on_pull_response(response, summary_)) pulled_all();
+}
+
+void SyncRun::on_read_answer(const wire::Response& response, SyncEngine::PullPage page) {
+  if (phase_ != Phase::pull) return on_answer(response);
+  if (!engine_.on_pull_page(std::move(page), summary_)) pulled_all();
+}
+
+void SyncRun::pulled_all() {
+  phase_ = Phase::done;
+  summary_.conflicts = engine_.open_conflicts();
+}
+
+// Only answers to call_after()'s requests come here: pull pages.
+std::optional<SyncEngine::PullPage> SyncRun::read_ahead(const wire::Response& response) const {
+  if (response.status != 200) return std::nullopt;
+  try {
+    return SyncEngine::read_pull_page(response);
+  } catch (const Error&) {
+    return std::nullopt;  // read again by feed(), which says what is wrong
   }
 }
 
@@ -129,9 +147,19 @@ void AuthorizedCall::on_answer(const wire::Response& response) {
 
 namespace {
 
-// The answer to `request`, fetched beside this thread.
-std::future<wire::Response> send_meanwhile(Carrier& carrier, const wire::Request& request) {
-  return run_meanwhile([&carrier, request] { return carrier.send(request); });
+struct Answer {
+  wire::Response response;
+  std::optional<SyncEngine::PullPage> read;  // Exchange::read_ahead's
+};
+
+// The answer to `request`, fetched beside this thread; read there too when
+// `reader` is given (the next pull page is checked while this thread imports).
+std::future<Answer> send_meanwhile(Carrier& carrier, const wire::Request& request, const Exchange* reader = nullptr) {
+  return run_meanwhile([&carrier, request, reader] {
+    Answer answer{carrier.send(request), std::nullopt};
+    if (reader) answer.read = reader->read_ahead(answer.response);
+    return answer;
+  });
 }
 
 }  // namespace
@@ -139,13 +167,14 @@ std::future<wire::Response> send_meanwhile(Carrier& carrier, const wire::Request
 void drive(Exchange& exchange, Carrier& carrier, const std::function<void()>& after_each) {
   std::optional<wire::Request> request = exchange.next();
   if (!request) return;
-  std::future<wire::Response> in_flight = send_meanwhile(carrier, *request);  // waits for its thread on a throw
+  std::future<Answer> in_flight = send_meanwhile(carrier, *request);  // waits for its thread on a throw
   for (;;) {
     std::optional<wire::Request> guess = exchange.guess_next();  // while the request travels
-    wire::Response response = in_flight.get();
+    Answer answer = in_flight.get();
+    const wire::Response& response = answer.response;
     std::optional<wire::Request> ahead = exchange.ahead(response);
-    if (ahead) in_flight = send_meanwhile(carrier, *ahead);
-    exchange.feed(response);
+    if (ahead) in_flight = send_meanwhile(carrier, *ahead, &exchange);
+    exchange.feed(response, std::move(answer.read));
     if (after_each) after_each();
     if (ahead) continue;
     if (guess && exchange.keep_guess(response)) {

@@ -140,7 +140,7 @@ std::optional<wire::Request> SyncEngine::pull_request_after(const wire::Response
   return pull_from(j["cursors"], limit);
 }
 
-bool SyncEngine::on_pull_response(const wire::Response& response, SyncSummary& summary) {
+SyncEngine::PullPage SyncEngine::read_pull_page(const wire::Response& response) {
   expect_ok(response, "the pull");
   json j;
   std::vector<Bytes> changesets;
@@ -163,13 +163,20 @@ bool SyncEngine::on_pull_response(const wire::Response& response, SyncSummary& s
     throw Error(ErrorCode::refused, "The server's pull answer does not have changesets, cursors and more.");
   if (!framed)
     for (const auto& c : j["changesets"]) changesets.push_back(wire::unbase64(c.get<std::string>()));
-  // Verifies every changeset before applying any; throws naming a bad one, and
-  // then the cursors stay where they were.
-  ImportReport report = vault_.import_changesets(changesets);
+  return {std::move(j["cursors"]), j["more"].get<bool>(), CheckedBatch::check(changesets)};
+}
+
+bool SyncEngine::on_pull_response(const wire::Response& response, SyncSummary& summary) {
+  return on_pull_page(read_pull_page(response), summary);
+}
+
+bool SyncEngine::on_pull_page(PullPage page, SyncSummary& summary) {
+  // Throws naming a bad changeset before applying any; the cursors then stay where they were.
+  ImportReport report = vault_.import_checked(std::move(page.changesets));
   summary.received += report.applied;
   summary.pending = report.pending;
-  vault_.set_sync_setting("cursors", j["cursors"].dump());
-  return j["more"].get<bool>();
+  vault_.set_sync_setting("cursors", page.cursors.dump());
+  return page.more;
 }
 
 wire::Request SyncEngine::user_request(const std::string& name_or_id) const {

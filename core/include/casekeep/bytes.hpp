@@ -1,5 +1,6 @@
 // Byte buffers and the secret buffer that wipes itself.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -36,6 +37,8 @@ class SecretBytes {
 Bytes to_bytes(std::string_view s);
 std::string to_hex(const std::uint8_t* data, std::size_t size);
 inline std::string to_hex(const Bytes& b) { return to_hex(b.data(), b.size()); }
+// The first 12 hex digits, for messages.
+inline std::string short_hex(const Bytes& b) { return to_hex(b.data(), std::min<std::size_t>(b.size(), 6)); }
 // Throws Error(invalid_argument) when the text is not even-length hex.
 Bytes from_hex(std::string_view hex);
 

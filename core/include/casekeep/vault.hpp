@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "casekeep/bytes.hpp"
+#include "casekeep/checked_batch.hpp"
 #include "casekeep/clock.hpp"
 #include "casekeep/crypto.hpp"
 #include "casekeep/records.hpp"
@@ -110,6 +111,8 @@ class Vault {
   // when one is malformed, tampered, forged or forks a chain; nothing is applied
   // then. Changesets that wait for an earlier one are kept pending, not lost.
   ImportReport import_changesets(const std::vector<Bytes>& changesets);
+  // The same, for changesets checked already (perhaps on another thread).
+  ImportReport import_checked(CheckedBatch batch);
   // The outbox: changesets made on this device and not yet acknowledged by a
   // server, oldest first (so each device chain is pushed in order).
   std::vector<Bytes> outbox(std::size_t limit, std::size_t skip = 0) const;  // oldest first, after `skip`

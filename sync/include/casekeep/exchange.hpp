@@ -23,12 +23,19 @@ class Exchange {
   std::optional<wire::Request> next();
   // The answer to the request next() gave. Throws casekeep::Error when the
   // answer ends the exchange in failure; what was acknowledged stays so.
-  void feed(const wire::Response& response);
+  // `read`: what read_ahead() read of this answer, if it was called.
+  void feed(const wire::Response& response, std::optional<SyncEngine::PullPage> read = std::nullopt);
   // Called with the answer before feed(): the request that will follow it,
   // when that is known before the answer is taken in (the next page of a
   // pull). A driver may send it while feed() works; it then feeds its answer
   // next, without asking next(). Nothing otherwise.
   std::optional<wire::Request> ahead(const wire::Response& response);
+  // What can be read of the answer to a request ahead() gave without this
+  // exchange's state (a pull page: decoded, its signatures checked). Safe to
+  // call on another thread beside feed() of the answer before. Nothing when
+  // there is nothing to read, or the answer cannot be read: feed() then
+  // reads it again, and says what is wrong with it.
+  virtual std::optional<SyncEngine::PullPage> read_ahead(const wire::Response&) const { return std::nullopt; }
   // While the request next() gave travels: the one that will follow it if its
   // answer is what the exchange expects (a push accepted whole: the next
   // batch), built meanwhile. After feed(answer), keep_guess(answer) says
@@ -44,6 +51,8 @@ class Exchange {
   // it must be the same until answered), or nothing when it is over.
   virtual std::optional<wire::Request> next_call() = 0;
   virtual void on_answer(const wire::Response& response) = 0;
+  // on_answer() for an answer read_ahead() read.
+  virtual void on_read_answer(const wire::Response& response, SyncEngine::PullPage) { on_answer(response); }
   virtual bool needs_login() const { return true; }
   // What ahead() gives: the call after this answer, if known before it is taken in.
   virtual std::optional<wire::Request> call_after(const wire::Response&) { return std::nullopt; }
@@ -69,16 +78,19 @@ class SyncRun : public Exchange {
       : Exchange(engine), phase_(first), last_(last) {}
   const SyncSummary& summary() const { return summary_; }
   std::string progress() const override;
+  std::optional<SyncEngine::PullPage> read_ahead(const wire::Response& response) const override;
 
  protected:
   std::optional<wire::Request> next_call() override;
   void on_answer(const wire::Response& response) override;
+  void on_read_answer(const wire::Response& response, SyncEngine::PullPage page) override;
   std::optional<wire::Request> call_after(const wire::Response& response) override;
   std::optional<wire::Request> call_guess() override;
   bool guess_holds() const override;
   void guess_kept() override;
 
  private:
+  void pulled_all();
   Phase phase_;
   Phase last_;
   std::size_t pushed_ = 0;        // changesets in the push in flight

@@ -60,6 +60,18 @@ class SyncEngine {
   // Imports (verifying everything) and stores the new cursors. Returns whether
   // the server has more.
   bool on_pull_response(const wire::Response& response, SyncSummary& summary);
+  // A pull answer read as far as it can be without the vault: the page's
+  // cursors and whether there is more, and its changesets checked alone.
+  // Reads nothing of an engine, so a driver may read the next page on the
+  // thread that fetched it while this one imports the page before. Throws
+  // Error(refused) when the answer is not a pull page.
+  struct PullPage {
+    json cursors;
+    bool more = false;
+    CheckedBatch changesets;
+  };
+  static PullPage read_pull_page(const wire::Response& response);
+  bool on_pull_page(PullPage page, SyncSummary& summary);  // on_pull_response's import
 
   wire::Request user_request(const std::string& name_or_id) const;
   UserCard on_user_response(const wire::Response& response) const;
