@@ -240,6 +240,7 @@ TEST_CASE("a pull asks for its next page while it imports one, and asks what it 
   REQUIRE(request);
   wire::Response response = clean.send(*request);
   std::optional<SyncEngine::PullPage> read;
+  std::size_t opened_ahead = 0;  // payloads opened with the keys held before the page
   for (;;) {
     std::optional<wire::Request> ahead = pull.ahead(response);
     pull.feed(response, std::exchange(read, std::nullopt));
@@ -252,7 +253,8 @@ TEST_CASE("a pull asks for its next page while it imports one, and asks what it 
       CHECK(ahead->token == bob.engine->token());
       response = clean.send(*ahead);  // its answer is fed next, without next()
       read = pull.read_ahead(response);  // as on the thread that fetched it, beside the import
-      CHECK(read);
+      REQUIRE(read);
+      for (const auto& ops : read->changesets.opened()) opened_ahead += ops.empty() ? 0 : 1;
       continue;
     }
     request = pull.next();
@@ -260,6 +262,9 @@ TEST_CASE("a pull asks for its next page while it imports one, and asks what it 
     response = clean.send(*request);
   }
   CHECK(pages_read_ahead == 2);  // after the first and second pages; the third says there is no more
+  // Bob's keys arrive on the first page, after the second was read: only the third's are opened ahead.
+  CHECK(opened_ahead > 0);
+  CHECK(opened_ahead < 1000);
   CHECK(pull.summary().received >= 2100);
   CHECK(bob.vault->state_digest(i) == ann.vault->state_digest(i));
   CHECK(bob.vault->notes_of(i).size() == 2100);

@@ -5,9 +5,20 @@
 #include "casekeep/chain_check.hpp"
 #include "casekeep/crypto.hpp"
 #include "casekeep/parallel.hpp"
+#include "vault_impl.hpp"  // open_ops
 
 namespace casekeep {
-CheckedBatch CheckedBatch::check(const std::vector<Bytes>& input) {
+const SecretBytes* PayloadKeys::find(const Bytes& space, std::uint64_t generation) const {
+  auto found = keys_.find({space, generation});
+  return found == keys_.end() ? nullptr : &found->second;
+}
+
+CheckedBatch::CheckedBatch() = default;
+CheckedBatch::~CheckedBatch() = default;
+CheckedBatch::CheckedBatch(CheckedBatch&&) noexcept = default;
+CheckedBatch& CheckedBatch::operator=(CheckedBatch&&) noexcept = default;
+
+CheckedBatch CheckedBatch::check(const std::vector<Bytes>& input, const PayloadKeys* keys) {
   CheckedBatch out;
   std::vector<Changeset>& batch = out.changesets_;
   batch.resize(input.size());
@@ -53,6 +64,19 @@ CheckedBatch CheckedBatch::check(const std::vector<Bytes>& input) {
     }
     certified.insert(std::move(cert_key));
   }
+  out.opened_.resize(batch.size());
+  if (!keys) return out;
+  for_each_index(batch.size(), [&](std::size_t i) {
+    const ChangesetBody& b = batch[i].body();
+    const SecretBytes* key = keys->find(b.space, b.generation);
+    const SecretBytes* first = keys->find(b.space, 1);
+    if (b.meta.empty() || !key || !first) return;
+    try {
+      out.opened_[i] = open_ops(batch[i], *key, *first);
+    } catch (const Error&) {
+      // The import opens it again, and refuses it in the order of the import.
+    }
+  });
   return out;
 }
 

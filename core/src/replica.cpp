@@ -274,15 +274,14 @@ std::string Vault::Impl::blocker(const Changeset& cs) {
 // keys are looked up here, on this thread: the lookup reads SQLite). One that
 // does not open is left to apply(), which opens it again and refuses it there,
 // in the order of the import, as it would without this step.
-std::vector<std::vector<Op>> Vault::Impl::open_on_every_core(const std::vector<Changeset>& batch) {
+void Vault::Impl::open_on_every_core(const std::vector<Changeset>& batch, std::vector<std::vector<Op>>& opened) {
   std::vector<std::pair<const SecretBytes*, const SecretBytes*>> keys(batch.size(), {nullptr, nullptr});
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const ChangesetBody& b = batch[i].body();
-    if (b.meta.empty()) continue;
+    if (b.meta.empty() || !opened[i].empty()) continue;  // no ops, or opened by CheckedBatch::check
     const SecretBytes* key = space_key(b.space, b.generation);
     if (key) keys[i] = {key, b.generation == 1 ? key : space_key(b.space, 1)};
   }
-  std::vector<std::vector<Op>> opened(batch.size());
   for_each_index(batch.size(), [&](std::size_t i) {
     if (!keys[i].first || !keys[i].second) return;
     try {
@@ -291,7 +290,6 @@ std::vector<std::vector<Op>> Vault::Impl::open_on_every_core(const std::vector<C
       opened[i].clear();
     }
   });
-  return opened;
 }
 
 ImportReport Vault::Impl::import(CheckedBatch checked) {
@@ -300,7 +298,8 @@ ImportReport Vault::Impl::import(CheckedBatch checked) {
   checked.throw_if_refused();
   const std::vector<Changeset>& batch = checked.changesets();
   space_facts.clear();
-  std::vector<std::vector<Op>> opened = open_on_every_core(batch);
+  std::vector<std::vector<Op>>& opened = checked.opened();
+  open_on_every_core(batch, opened);
   ImportReport report;
   // Not a write anyone was told is safe: if the power fails before the OS
   // writes it, it is pulled again (the cursor is saved after it, with the

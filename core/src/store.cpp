@@ -251,6 +251,19 @@ const SecretBytes* Vault::Impl::space_key(const Bytes& space, std::uint64_t gene
   return &space_keys.emplace(std::make_pair(space, generation), std::move(key)).first->second;
 }
 
+PayloadKeys Vault::payload_keys() const {
+  impl_->require_unlocked();
+  PayloadKeys out;
+  auto& q = impl_->db->prepare("SELECT space, generation, key FROM space_keys");
+  while (q.step()) {
+    Bytes space = q.column_bytes(0);
+    auto generation = static_cast<std::uint64_t>(q.column_int(1));
+    SecretBytes key = crypto::aead_decrypt(impl_->space_key_key, q.column_bytes(2), space_key_ad(space, generation));
+    out.keys_.emplace(std::make_pair(std::move(space), generation), std::move(key));
+  }
+  return out;
+}
+
 std::uint64_t Vault::Impl::current_generation(const Bytes& space) const {
   auto& q = db->prepare("SELECT MAX(generation) FROM members WHERE space = ?").bind(1, space);
   if (!q.step() || q.column_is_null(0))

@@ -153,7 +153,8 @@ struct Vault::Impl {
   void persist_hlc();
   // Decrypt and check a changeset's ops. `key` defaults to the stored space key.
   std::vector<Op> open_payload(const Changeset& cs, const SecretBytes* key = nullptr);
-  std::vector<std::vector<Op>> open_on_every_core(const std::vector<Changeset>& batch);
+  // Opens the payloads of `batch` not opened yet, with the keys this device holds.
+  void open_on_every_core(const std::vector<Changeset>& batch, std::vector<std::vector<Op>>& opened);
   // Apply the ops of stored changesets of `space` that waited for a key this device now holds.
   void materialize_backlog(const Bytes& space);
   void apply_ops(const Changeset& cs, const std::vector<Op>& ops);

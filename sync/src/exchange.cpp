@@ -106,7 +106,8 @@ void SyncRun::pulled_all() {
 std::optional<SyncEngine::PullPage> SyncRun::read_ahead(const wire::Response& response) const {
   if (response.status != 200) return std::nullopt;
   try {
-    return SyncEngine::read_pull_page(response);
+    std::shared_ptr<const PayloadKeys> keys = ahead_keys_;
+    return SyncEngine::read_pull_page(response, keys.get());
   } catch (const Error&) {
     return std::nullopt;  // read again by feed(), which says what is wrong
   }
@@ -127,7 +128,10 @@ void SyncRun::guess_kept() { pushed_ = guessed_; }
 
 std::optional<wire::Request> SyncRun::call_after(const wire::Response& response) {
   if (phase_ != Phase::pull) return std::nullopt;
-  return engine_.pull_request_after(response);
+  std::optional<wire::Request> next = engine_.pull_request_after(response);
+  // Keys this page brings are not among them: their payloads are opened by the import.
+  if (next) ahead_keys_ = std::make_shared<const PayloadKeys>(engine_.payload_keys());
+  return next;
 }
 
 std::string SyncRun::progress() const {

@@ -140,7 +140,7 @@ std::optional<wire::Request> SyncEngine::pull_request_after(const wire::Response
   return pull_from(j["cursors"], limit);
 }
 
-SyncEngine::PullPage SyncEngine::read_pull_page(const wire::Response& response) {
+SyncEngine::PullPage SyncEngine::read_pull_page(const wire::Response& response, const PayloadKeys* keys) {
   expect_ok(response, "the pull");
   json j;
   std::vector<Bytes> changesets;
@@ -163,7 +163,7 @@ SyncEngine::PullPage SyncEngine::read_pull_page(const wire::Response& response) 
     throw Error(ErrorCode::refused, "The server's pull answer does not have changesets, cursors and more.");
   if (!framed)
     for (const auto& c : j["changesets"]) changesets.push_back(wire::unbase64(c.get<std::string>()));
-  return {std::move(j["cursors"]), j["more"].get<bool>(), CheckedBatch::check(changesets)};
+  return {std::move(j["cursors"]), j["more"].get<bool>(), CheckedBatch::check(changesets, keys)};
 }
 
 bool SyncEngine::on_pull_response(const wire::Response& response, SyncSummary& summary) {

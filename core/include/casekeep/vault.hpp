@@ -113,6 +113,9 @@ class Vault {
   ImportReport import_changesets(const std::vector<Bytes>& changesets);
   // The same, for changesets checked already (perhaps on another thread).
   ImportReport import_checked(CheckedBatch batch);
+  // Copies of the space keys this device holds, for CheckedBatch::check to
+  // open payloads with on another thread.
+  PayloadKeys payload_keys() const;
   // The outbox: changesets made on this device and not yet acknowledged by a
   // server, oldest first (so each device chain is pushed in order).
   std::vector<Bytes> outbox(std::size_t limit, std::size_t skip = 0) const;  // oldest first, after `skip`

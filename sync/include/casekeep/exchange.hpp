@@ -5,6 +5,7 @@
 // object with fetch(), one await per request.
 #pragma once
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -96,6 +97,9 @@ class SyncRun : public Exchange {
   std::size_t pushed_ = 0;        // changesets in the push in flight
   std::size_t guessed_ = 0;       // ... in the guessed push after it
   std::size_t acknowledged_ = 0;  // ... the last push answer acknowledged
+  // The space keys read_ahead() opens the page after this one with: set by
+  // call_after() before that page is fetched, read only by read_ahead().
+  std::shared_ptr<const PayloadKeys> ahead_keys_;
   SyncSummary summary_;
 };
 

@@ -63,14 +63,16 @@ class SyncEngine {
   // A pull answer read as far as it can be without the vault: the page's
   // cursors and whether there is more, and its changesets checked alone.
   // Reads nothing of an engine, so a driver may read the next page on the
-  // thread that fetched it while this one imports the page before. Throws
-  // Error(refused) when the answer is not a pull page.
+  // thread that fetched it while this one imports the page before; with the
+  // keys of payload_keys() it opens the payloads too. Throws Error(refused)
+  // when the answer is not a pull page.
   struct PullPage {
     json cursors;
     bool more = false;
     CheckedBatch changesets;
   };
-  static PullPage read_pull_page(const wire::Response& response);
+  static PullPage read_pull_page(const wire::Response& response, const PayloadKeys* keys = nullptr);
+  PayloadKeys payload_keys() const { return vault_.payload_keys(); }
   bool on_pull_page(PullPage page, SyncSummary& summary);  // on_pull_response's import
 
   wire::Request user_request(const std::string& name_or_id) const;
