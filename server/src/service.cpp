@@ -66,6 +66,7 @@ wire::Response SyncService::handle(const wire::Request& request, RequestInfo& in
   auto started = std::chrono::steady_clock::now();
   std::optional<PushInput> verified_push = verify_push_unlocked(request);
   wire::Response response;
+  AcceptedList pushed;
   std::uint64_t seen = 0;  // the store's commits when the answer was made
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -75,7 +76,7 @@ wire::Response SyncService::handle(const wire::Request& request, RequestInfo& in
       if (request.body.size() > limits_.max_body_bytes)
         refuse(413, "too_large", "The request body is larger than the " +
                                      std::to_string(limits_.max_body_bytes / (1024 * 1024)) + " MiB limit.");
-      response = route(request, info, verified_push);
+      response = route(request, info, verified_push, pushed);
     } catch (const ApiError& e) {
       response = wire::error_response(e.status, e.code, e.message, e.extra);
     } catch (const std::exception& e) {
@@ -88,6 +89,7 @@ wire::Response SyncService::handle(const wire::Request& request, RequestInfo& in
   // on disk; the flush happens outside the lock, shared by whoever waits.
   try {
     store_.wait_durable(seen);
+    if (pushed) response = wire::json_response(200, {{"accepted", accepted_json(*pushed)}});
   } catch (const std::exception& e) {
     info.error = e.what();
     response = wire::error_response(500, "internal", std::string(e.what()) + " Nothing was acknowledged.");
@@ -98,7 +100,7 @@ wire::Response SyncService::handle(const wire::Request& request, RequestInfo& in
 }
 
 wire::Response SyncService::route(const wire::Request& request, RequestInfo& info,
-                                  std::optional<PushInput>& verified_push) {
+                                  std::optional<PushInput>& verified_push, AcceptedList& pushed) {
   const std::string& target = request.path;
   std::size_t q = target.find('?');
   std::string path = target.substr(0, q);
@@ -118,7 +120,10 @@ wire::Response SyncService::route(const wire::Request& request, RequestInfo& inf
 
   Caller caller = authenticate(request.token, info);
   take_rate_token(caller.device);
-  if (path == "/v1/push") return push(caller, request, verified_push);
+  if (path == "/v1/push") {
+    pushed = push(caller, request, verified_push);
+    return {};
+  }
   if (path == "/v1/pull") return pull(caller, request);
   if (space) return conflicts(caller, *space);
   if (user) return user_by_id(*user);

@@ -102,13 +102,20 @@ std::optional<SyncService::PushInput> SyncService::verify_push_unlocked(const wi
   }
 }
 
-wire::Response SyncService::push(const Caller& caller, const wire::Request& request,
-                                 std::optional<PushInput>& verified) {
+wire::json SyncService::accepted_json(const std::vector<Accepted>& accepted) {
+  json out = json::array();
+  for (const Accepted& a : accepted) out.push_back({{"id", to_hex(a.id)}, {"seq", a.seq}, {"replay", a.replay}});
+  return out;
+}
+
+std::vector<SyncService::Accepted> SyncService::push(const Caller& caller, const wire::Request& request,
+                                                     std::optional<PushInput>& verified) {
   // Used in place: what handle() verified before the lock is freed after it
   // (a push's decoded changesets take a while to free).
   if (!verified) verified = PushInput{{}, push_entries(request)};
   PushInput& input = *verified;
-  json accepted = json::array();
+  std::vector<Accepted> accepted;
+  accepted.reserve(input.decoded.size() + input.rest.size());
   Transaction batch = store_.transaction();
   PushFacts facts(store_);
   // Commit what was accepted, before any reply; if that fails, nothing is acknowledged.
@@ -121,8 +128,8 @@ wire::Response SyncService::push(const Caller& caller, const wire::Request& requ
       throw ApiError{500, "internal", "The server's store failed to commit the push; nothing was acknowledged.",
                      {{"accepted", json::array()}}};
     }
-    for (const json& a : accepted)
-      if (!a["replay"].get<bool>()) metrics_.changeset_accepted();
+    for (const Accepted& a : accepted)
+      if (!a.replay) metrics_.changeset_accepted();
   };
   // Each chunk is decoded on another thread while the one before it is
   // appended here (the first one was decoded before the lock, when it could be).
@@ -141,7 +148,7 @@ wire::Response SyncService::push(const Caller& caller, const wire::Request& requ
       } catch (ApiError& e) {
         metrics_.changeset_refused(e.code);
         e.extra["changeset"] = id_hex();
-        e.extra["accepted"] = accepted;
+        e.extra["accepted"] = accepted_json(accepted);
         acknowledge(true);
         throw;
       } catch (const std::exception&) {
@@ -150,14 +157,14 @@ wire::Response SyncService::push(const Caller& caller, const wire::Request& requ
         std::string id = id_hex();
         throw ApiError{500, "internal", "The server's store failed on changeset " + id.substr(0, 12) +
                                              "; it was not acknowledged.",
-                       {{"changeset", id}, {"accepted", accepted}}};
+                       {{"changeset", id}, {"accepted", accepted_json(accepted)}}};
       }
     }
     if (!ahead.valid()) break;
     input.decoded = ahead.get();  // on to the next chunk
   }
   acknowledge(true);
-  return wire::json_response(200, {{"accepted", accepted}});
+  return accepted;
 }
 
 std::vector<SyncService::Incoming> SyncService::decode_and_verify(std::vector<Bytes> raw) {
@@ -179,7 +186,7 @@ std::vector<SyncService::Incoming> SyncService::decode_and_verify(std::vector<By
   return incoming;
 }
 
-json SyncService::accept_changeset(const Caller& caller, const Incoming& in, PushFacts& facts) {
+SyncService::Accepted SyncService::accept_changeset(const Caller& caller, const Incoming& in, PushFacts& facts) {
   // 1. It decodes.
   if (!in.changeset)
     refuse(400, "malformed", "Changeset " + short_hex(crypto::hash(in.bytes)) + " does not decode. " + in.decode_error);
@@ -203,7 +210,7 @@ json SyncService::accept_changeset(const Caller& caller, const Incoming& in, Pus
   // 4. It extends its (device, space) chain; a replay is acknowledged again.
   const ChainHead& head = facts.chain(b.device, b.space);
   if (b.seq <= head.seq)  // only then can it be in the log already
-    if (auto seq = store_.server_seq_of(cs)) return {{"id", to_hex(cs.id())}, {"seq", *seq}, {"replay", true}};
+    if (auto seq = store_.server_seq_of(cs)) return {cs.id(), *seq, true};
   auto chain = [&] { return " of device " + short_hex(b.device) + " in space " + to_hex(b.space); };
   if (b.seq <= head.seq)
     refuse(409, "fork", name() + " is at seq " + std::to_string(b.seq) + chain() +
@@ -255,7 +262,7 @@ json SyncService::accept_changeset(const Caller& caller, const Incoming& in, Pus
 
   std::uint64_t seq = store_.append_to_log(cs, now_ms_);
   facts.appended(cs);
-  return {{"id", to_hex(cs.id())}, {"seq", seq}, {"replay", false}};
+  return {cs.id(), seq, false};
 }
 
 }  // namespace casekeep::server
