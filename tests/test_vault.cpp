@@ -145,4 +145,20 @@ TEST_CASE("add_notes writes many notes in one transaction and few changesets, al
   CHECK_THROWS_AS(a->add_notes(i, notes), Error);
   CHECK(a->list("note", i).size() == 2500);
   CHECK(a->outbox_size() - before == 5);  // the three, the member, and the signature
+
+  // Its changesets are sealed ahead of being stored: a batch that fails after
+  // them leaves none of them, and the chain goes on from where it was.
+  notes[1800].title = "note 1800";
+  CHECK_THROWS_AS(a->write_batch([&] {
+    a->add_notes(i, notes);
+    throw Error(ErrorCode::invalid_argument, "the batch fails after the notes");
+  }), Error);
+  CHECK(a->list("note", i).size() == 2500);
+  CHECK(a->outbox_size() - before == 5);
+  a->add_notes(i, std::vector<NoteDraft>(notes.begin(), notes.begin() + 1200));
+  CHECK(a->list("note", i).size() == 3700);
+  CHECK(a->outbox_size() - before == 7);
+  CHECK(a->verify().empty());
+  sync_into(*b, *a);
+  CHECK(b->state_digest(i) == a->state_digest(i));
 }

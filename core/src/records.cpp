@@ -312,23 +312,20 @@ std::vector<std::string> Vault::add_notes(const std::string& interview_hex, cons
   impl_->require_role(interview, kWriters, "write notes");
   std::vector<std::string> ids;
   ids.reserve(notes.size());
-  write_batch([&] {
-    Txn txn;
+  std::size_t at = 0;
+  impl_->commit_each([&](Txn& txn) {
+    if (at == notes.size()) return false;
     txn.space = interview;
-    std::size_t text = 0;
-    for (const NoteDraft& n : notes) {
+    for (std::size_t text = 0; at < notes.size() && text < kNotesPerChangesetBytes; ++at) {
+      const NoteDraft& n = notes[at];
       Bytes id = create_record(txn, *impl_, "note");
       txn.set(id, "interview", interview_hex);
       txn.set(id, "title", n.title);
       txn.set(id, "body", n.body);
       ids.push_back(to_hex(id));
       text += n.title.size() + n.body.size();
-      if (text >= kNotesPerChangesetBytes) {
-        impl_->commit(txn);
-        text = 0;
-      }
     }
-    if (!txn.ops.empty()) impl_->commit(txn);
+    return true;
   });
   return ids;
 }

@@ -44,78 +44,156 @@ void Vault::Impl::persist_hlc() {
   db->prepare("INSERT OR REPLACE INTO meta(key, value) VALUES('hlc', ?)").bind(1, to_bytes(std::to_string(hlc.last()))).run();
 }
 
-Bytes Vault::Impl::commit(Txn& txn) {
+Vault::Impl::ChangeKeys Vault::Impl::keys_for(const Txn& txn) {
+  if (!txn.genesis.empty()) save_space_key(txn.space, 1, txn.new_space_key);
+  ChangeKeys keys;
+  keys.generation = txn.genesis.empty() ? current_generation(txn.space) : 1;
+  if (!txn.rotated_key.empty()) save_space_key(txn.space, ++keys.generation, txn.rotated_key);
+  keys.key = space_key(txn.space, keys.generation);
+  if (!keys.key) throw Error(ErrorCode::forbidden, "This device holds no key for space " + to_hex(txn.space) + ".");
+  keys.tag_key = field_tag_key(txn.space);
+  return keys;
+}
+
+Vault::Impl::Unsealed Vault::Impl::build_change(Txn& txn, const ChangeKeys& keys, const ChainHead& head,
+                                                std::uint64_t hlc_stamp) const {
   const Identity& id = identity();
+  Unsealed out;
+  out.key = keys.key;
+  ChangesetBody& body = out.body;
+  body.space = txn.space;
+  body.author = id.user.public_key;
+  body.device = id.device.public_key;
+  body.cert = id.cert;
+  body.generation = keys.generation;
+  body.genesis = txn.genesis;
+  body.members = txn.members;
+  body.seq = head.seq + 1;
+  body.prev = head.head;
+  body.hlc = hlc_stamp;
+
+  // The payload, written as the ops are read: [{f, v}, ...] (to_cbor's form).
+  CborWriter values(64 * txn.ops.size());
+  values.array(txn.ops.size());
+  std::set<std::pair<Bytes, std::string>> set_fields;
+  std::set<Bytes> created;  // records this change creates: no field of theirs has a head yet
+  for (const Op& op : txn.ops) {
+    OpMeta m{op.kind, op.record, {}, {}};
+    if (op.kind == OpKind::create) created.insert(op.record);
+    if (op.kind == OpKind::set || op.kind == OpKind::add) m.field_tag = crypto::keyed_hash(keys.tag_key, op.field);
+    if (op.kind == OpKind::set) {
+      if (!set_fields.insert({op.record, op.field}).second)
+        throw Error(ErrorCode::invalid_argument, "One change sets the field '" + op.field + "' twice.");
+      // A record made by this very change has no stored state to read (a
+      // bulk write's thousands of new notes each skip three lookups).
+      auto state = created.count(op.record) ? std::nullopt : load_record(op.record);
+      if (state && state->home().fields.count(op.field)) m.parents = state->home().fields.at(op.field).head_ids();
+    }
+    body.meta.push_back(std::move(m));
+    values.map(2);
+    values.entry("f", op.field);
+    values.text("v");
+    values.value(op.value);
+  }
+  out.payload = values.take();
+  out.ops = std::move(txn.ops);  // consumed: a bulk write's ops hold all its text
+  txn.ops.clear();
+  return out;
+}
+
+Changeset Vault::Impl::seal_change(Unsealed& change, const SecretBytes& device_secret_key) {
+  ChangesetBody& body = change.body;
+  body.payload = crypto::aead_encrypt(*change.key, change.payload, payload_ad(body.space, body.device, body.seq));
+  sodium_memzero(change.payload.data(), change.payload.size());
+  return Changeset::seal(std::move(body), device_secret_key);
+}
+
+void Vault::Impl::store_change(const Changeset& cs, std::vector<Op> ops) {
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    ops[i].id = cs.op_id(i);
+    ops[i].space = cs.body().space;
+    ops[i].parents = cs.body().meta[i].parents;
+    ops[i].hlc = cs.body().hlc;
+    ops[i].author = cs.body().author;
+    ops[i].changeset = cs.id();
+  }
+  apply(cs, std::move(ops));
+  db->prepare("INSERT INTO outbox(changeset) VALUES(?)").bind(1, cs.id()).run();
+  flush_records();
+  persist_hlc();
+}
+
+Vault::Impl::Sealed Vault::Impl::make_change(Txn& txn, const ChangeKeys& keys) {
+  const Identity& id = identity();
+  Unsealed change = build_change(txn, keys, chain_head(id.device.public_key, txn.space), hlc.tick(*clock));
+  Changeset cs = seal_change(change, id.device.secret_key);
+  return {std::move(cs), std::move(change.ops)};
+}
+
+Bytes Vault::Impl::commit(Txn& txn) {
   Transaction t(*db);
   try {
-    if (!txn.genesis.empty()) save_space_key(txn.space, 1, txn.new_space_key);
-    std::uint64_t generation = txn.genesis.empty() ? current_generation(txn.space) : 1;
-    if (!txn.rotated_key.empty()) save_space_key(txn.space, ++generation, txn.rotated_key);
-    const SecretBytes* key = space_key(txn.space, generation);
-    if (!key) throw Error(ErrorCode::forbidden, "This device holds no key for space " + to_hex(txn.space) + ".");
-    SecretBytes tag_key = field_tag_key(txn.space);
-
-    ChangesetBody body;
-    body.space = txn.space;
-    body.author = id.user.public_key;
-    body.device = id.device.public_key;
-    body.cert = id.cert;
-    body.generation = generation;
-    body.genesis = txn.genesis;
-    body.members = txn.members;
-    ChainHead head = chain_head(body.device, body.space);
-    body.seq = head.seq + 1;
-    body.prev = std::move(head.head);
-    body.hlc = hlc.tick(*clock);
-
-    // The payload, written as the ops are read: [{f, v}, ...] (to_cbor's form).
-    CborWriter values(64 * txn.ops.size());
-    values.array(txn.ops.size());
-    std::set<std::pair<Bytes, std::string>> set_fields;
-    std::set<Bytes> created;  // records this change creates: no field of theirs has a head yet
-    for (const Op& op : txn.ops) {
-      OpMeta m{op.kind, op.record, {}, {}};
-      if (op.kind == OpKind::create) created.insert(op.record);
-      if (op.kind == OpKind::set || op.kind == OpKind::add) m.field_tag = crypto::keyed_hash(tag_key, op.field);
-      if (op.kind == OpKind::set) {
-        if (!set_fields.insert({op.record, op.field}).second)
-          throw Error(ErrorCode::invalid_argument, "One change sets the field '" + op.field + "' twice.");
-        // A record made by this very change has no stored state to read (a
-        // bulk write's thousands of new notes each skip three lookups).
-        auto state = created.count(op.record) ? std::nullopt : load_record(op.record);
-        if (state && state->home().fields.count(op.field)) m.parents = state->home().fields.at(op.field).head_ids();
-      }
-      body.meta.push_back(std::move(m));
-      values.map(2);
-      values.entry("f", op.field);
-      values.text("v");
-      values.value(op.value);
-    }
-    Bytes plain = values.take();
-    body.payload = crypto::aead_encrypt(*key, plain, payload_ad(body.space, body.device, body.seq));
-    sodium_memzero(plain.data(), plain.size());
-
-    Changeset cs = Changeset::seal(std::move(body), id.device.secret_key);
-    std::vector<Op> ops = std::move(txn.ops);  // consumed: a bulk write's ops hold all its text
-    txn.ops.clear();
-    for (std::size_t i = 0; i < ops.size(); ++i) {
-      ops[i].id = cs.op_id(i);
-      ops[i].space = cs.body().space;
-      ops[i].parents = cs.body().meta[i].parents;
-      ops[i].hlc = cs.body().hlc;
-      ops[i].author = cs.body().author;
-      ops[i].changeset = cs.id();
-    }
-    apply(cs, std::move(ops));
-    db->prepare("INSERT INTO outbox(changeset) VALUES(?)").bind(1, cs.id()).run();
-    flush_records();
-    persist_hlc();
+    Sealed change = make_change(txn, keys_for(txn));
+    store_change(change.cs, std::move(change.ops));
     t.commit();
-    return cs.id();
+    return change.cs.id();
   } catch (...) {
     forget_caches();
     throw;
   }
+}
+
+void Vault::Impl::commit_each(const std::function<bool(Txn&)>& next) {
+  const Identity& id = identity();
+  Transaction t(*db);
+  try {
+    Txn first;
+    if (next(first)) {
+      const Bytes space = first.space;
+      const ChangeKeys keys = keys_for(first);
+      Sealed change = make_change(first, keys);
+      for (;;) {
+        // The next change is made and sealed on another thread while this one
+        // stores the one before: signing a MiB of notes, and making their ops,
+        // were a third of a bulk write. It needs nothing of the store but that
+        // change's id, when it only makes new records in the same space.
+        struct Next {
+          bool more = false;
+          Txn txn;
+          std::optional<Sealed> sealed;  // empty: made here, once the change before is stored
+        };
+        const ChainHead head{change.cs.body().seq, change.cs.id()};
+        const std::uint64_t stamp = hlc.tick(*clock);
+        auto making = run_meanwhile([&]() {
+          Next n;
+          n.more = next(n.txn);
+          if (!n.more || n.txn.space != space || !only_new_records(n.txn)) return n;
+          Unsealed u = build_change(n.txn, keys, head, stamp);
+          Changeset cs = seal_change(u, id.device.secret_key);
+          n.sealed = Sealed{std::move(cs), std::move(u.ops)};
+          return n;
+        });
+        store_change(change.cs, std::move(change.ops));
+        Next n = making.get();
+        if (!n.more) break;
+        change = n.sealed ? std::move(*n.sealed) : make_change(n.txn, keys_for(n.txn));
+      }
+    }
+    t.commit();
+  } catch (...) {
+    forget_caches();
+    throw;
+  }
+}
+
+bool only_new_records(const Txn& txn) {
+  if (!txn.genesis.empty() || !txn.members.empty() || !txn.rotated_key.empty()) return false;
+  std::set<Bytes> created;
+  for (const Op& op : txn.ops) {
+    if (op.kind == OpKind::create) created.insert(op.record);
+    else if (!created.count(op.record)) return false;
+  }
+  return true;
 }
 
 std::vector<Op> Vault::Impl::open_payload(const Changeset& cs, const SecretBytes* key) {

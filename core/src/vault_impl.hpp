@@ -1,6 +1,7 @@
 // Internals shared by the vault's source files: keys, the store, the replica
 // machinery (commit, apply, import) and the record cache of one transaction.
 #pragma once
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -144,6 +145,36 @@ struct Vault::Impl {
   // Seal the ops as one changeset by this device, store it and apply it, in one
   // SQLite transaction. Returns the changeset's id. Consumes txn.ops.
   Bytes commit(Txn& txn);
+  // Commit changes one after another in one SQLite transaction, each its own
+  // changeset: `next` fills the next one, or returns false. It runs on another
+  // thread beside this one's writes, so it may read the identity and nothing
+  // else of the vault.
+  void commit_each(const std::function<bool(Txn&)>& next);
+  // commit()'s steps. What a change needs of the store (read here; a genesis
+  // or a rotation saves its new key); its body and clear payload after `head`
+  // on this device's chain (reads stored records only for the parents of
+  // fields it sets on records it does not create); that encrypted and signed
+  // (touches no state: any thread); and stored and applied.
+  struct ChangeKeys {
+    std::uint64_t generation = 0;
+    const SecretBytes* key = nullptr;
+    SecretBytes tag_key;
+  };
+  struct Unsealed {
+    ChangesetBody body;
+    Bytes payload;  // clear CBOR, wiped once encrypted
+    const SecretBytes* key = nullptr;
+    std::vector<Op> ops;
+  };
+  struct Sealed {
+    Changeset cs;
+    std::vector<Op> ops;
+  };
+  ChangeKeys keys_for(const Txn& txn);
+  Unsealed build_change(Txn& txn, const ChangeKeys& keys, const ChainHead& head, std::uint64_t hlc_stamp) const;
+  static Changeset seal_change(Unsealed& change, const SecretBytes& device_secret_key);
+  void store_change(const Changeset& cs, std::vector<Op> ops);
+  Sealed make_change(Txn& txn, const ChangeKeys& keys);  // build_change and seal_change, after the chain's head
   // Why this changeset cannot be applied yet (empty when it can). Throws for a
   // changeset that can never be applied (a fork, a forged genesis).
   std::string blocker(const Changeset& cs);
@@ -173,6 +204,8 @@ struct Vault::Impl {
 // Decrypt and check a changeset's ops with the key of its generation and that
 // of generation 1 (the field tag key). Touches no state: safe on any thread.
 std::vector<Op> open_ops(const Changeset& cs, const SecretBytes& key, const SecretBytes& first_key);
+// Whether every op of the change is on a record the change itself creates.
+bool only_new_records(const Txn& txn);
 inline Bytes record_id_for(const Bytes& creator, const Bytes& nonce) { return space_id_for(creator, nonce); }
 Bytes parse_id(const std::string& hex, std::size_t size, const char* what);
 std::string kind_name(OpKind kind);
