@@ -42,12 +42,15 @@ std::map<Bytes, OpValue> values_from_json(const json& j) {
 
 }  // namespace
 
-void Register::apply(const OpValue& value, const std::vector<Bytes>& parents) {
+void Register::apply(OpValue value, const std::vector<Bytes>& parents) {
   for (const auto& p : parents) {
     superseded.insert(p);
     heads.erase(p);
   }
-  if (!superseded.count(value.op)) heads.emplace(value.op, value);
+  if (!superseded.count(value.op)) {
+    Bytes id = value.op;
+    heads.emplace(std::move(id), std::move(value));
+  }
 }
 
 const OpValue* Register::shown() const {
@@ -64,24 +67,29 @@ std::vector<Bytes> Register::head_ids() const {
 }
 
 void RecordState::apply(const Op& op) {
-  OpValue v{op.id, op.hlc, op.author, op.value};
+  Op copy = op;
+  apply(std::move(copy));
+}
+
+void RecordState::apply(Op&& op) {
+  OpValue v{op.id, op.hlc, op.author, std::move(op.value)};
   RecordContents& c = by_space[op.space];
   switch (op.kind) {
     case OpKind::create:
       if (type.empty() || later(created, v)) {
-        type = op.value.at("type").get<std::string>();
-        created = v;
+        type = v.value.at("type").get<std::string>();
+        created = std::move(v);
         space = op.space;
       }
       break;
     case OpKind::set:
-      c.fields[op.field].apply(v, op.parents);
+      c.fields[op.field].apply(std::move(v), op.parents);
       break;
     case OpKind::add:
-      c.sets[op.field].emplace(op.id, v);
+      c.sets[op.field].emplace(op.id, std::move(v));
       break;
     case OpKind::tombstone:
-      c.tombstones.emplace(op.id, v);
+      c.tombstones.emplace(op.id, std::move(v));
       break;
   }
 }

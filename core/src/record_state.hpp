@@ -23,7 +23,6 @@ struct Op {
   std::vector<Bytes> parents;
   std::uint64_t hlc = 0;
   Bytes author;
-  Bytes changeset;
 };
 
 struct OpValue {
@@ -39,7 +38,7 @@ struct OpValue {
 struct Register {
   std::map<Bytes, OpValue> heads;
   std::set<Bytes> superseded;
-  void apply(const OpValue& value, const std::vector<Bytes>& parents);
+  void apply(OpValue value, const std::vector<Bytes>& parents);
   const OpValue* shown() const;  // the head with the greatest (hlc, op id)
   std::vector<Bytes> head_ids() const;
   bool operator==(const Register& o) const { return heads == o.heads && superseded == o.superseded; }
@@ -66,6 +65,7 @@ struct RecordState {
   std::map<Bytes, RecordContents> by_space;
 
   void apply(const Op& op);
+  void apply(Op&& op);  // takes the op's value instead of copying it
   const RecordContents& home() const;
   bool exists() const { return !type.empty(); }
   bool deleted() const;

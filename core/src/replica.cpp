@@ -22,7 +22,6 @@ Op make_op(const Changeset& cs, std::size_t index, const json& value) {
   op.parents = m.parents;
   op.hlc = cs.body().hlc;
   op.author = cs.body().author;
-  op.changeset = cs.id();
   op.field = value.at("f").get<std::string>();
   op.value = value.at("v");
   return op;
@@ -115,7 +114,6 @@ void Vault::Impl::store_change(const Changeset& cs, std::vector<Op> ops) {
     ops[i].parents = cs.body().meta[i].parents;
     ops[i].hlc = cs.body().hlc;
     ops[i].author = cs.body().author;
-    ops[i].changeset = cs.id();
   }
   apply(cs, std::move(ops));
   db->prepare("INSERT INTO outbox(changeset) VALUES(?)").bind(1, cs.id()).run();
@@ -244,13 +242,13 @@ std::vector<Op> open_ops(const Changeset& cs, const SecretBytes& key, const Secr
   return ops;
 }
 
-void Vault::Impl::apply_ops(const Changeset& cs, const std::vector<Op>& ops) {
+void Vault::Impl::apply_ops(const Changeset& cs, std::vector<Op>&& ops) {
   for (std::size_t i = 0; i < ops.size(); ++i) {
     // A changeset's ops on one record are usually next to each other: one row for them.
     if (i == 0 || ops[i].record != ops[i - 1].record)
       db->prepare("INSERT OR IGNORE INTO record_changesets(record, changeset) VALUES(?, ?)")
           .bind(1, ops[i].record).bind(2, cs.id()).run();
-    record_for_update(ops[i].record).apply(ops[i]);
+    record_for_update(ops[i].record).apply(std::move(ops[i]));  // its value moves into the record
   }
 }
 
@@ -277,7 +275,7 @@ void Vault::Impl::apply(const Changeset& cs, std::vector<Op> ops) {
         .bind(5, m.box_key).bind(6, m.card_sig).run();
   if (!b.genesis.empty() || !b.members.empty()) space_facts.erase(b.space);
   if (arriving) save_space_key(b.space, b.generation, *arriving);
-  if (key) apply_ops(cs, ops);
+  if (key) apply_ops(cs, std::move(ops));
   if (arriving) materialize_backlog(b.space);
   hlc.observe(b.hlc);
 }

@@ -188,7 +188,7 @@ struct Vault::Impl {
   void open_on_every_core(const std::vector<Changeset>& batch, std::vector<std::vector<Op>>& opened);
   // Apply the ops of stored changesets of `space` that waited for a key this device now holds.
   void materialize_backlog(const Bytes& space);
-  void apply_ops(const Changeset& cs, const std::vector<Op>& ops);
+  void apply_ops(const Changeset& cs, std::vector<Op>&& ops);
   ImportReport import(CheckedBatch batch);
 
   // --- domain helpers (records.cpp)
