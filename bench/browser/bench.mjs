@@ -21,9 +21,10 @@ import { chromium } from "playwright-core";
 import { CHROMIUM, CHROMIUM_ARGS } from "../../tests/browser/browser.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-// --batch: notes per addNotes call in S1a, and per batch() of S2's notes; each
-// call is one transaction and one IndexedDB flush, as an app would write them.
-const opts = { notes: 10000, batch: 1000, json: false };
+// --batch: notes per addNotes call in S1a (default N: one transaction, as
+// native S1a), and per batch() of S2's notes (default 1,000); each call is one
+// transaction and one IndexedDB flush.
+const opts = { notes: 10000, batch: 0, json: false };
 for (let i = 2; i < process.argv.length; i++) {
   const a = process.argv[i];
   if (a === "--json") opts.json = true;
@@ -33,6 +34,7 @@ for (let i = 2; i < process.argv.length; i++) {
 }
 const N = Number(opts.notes);
 const BATCH = Number(opts.batch);
+const S1A_BATCH = BATCH || N, NOTES_BATCH = BATCH || 1000;
 const N_B = Math.max(1, Math.floor(N / 10));
 const STEP_MS = 120_000 + N * 60;  // any one step in the page; the run script bounds the whole
 const log = (s) => process.stderr.write(s + "\n");
@@ -185,13 +187,13 @@ async function browserRun() {
   // S1a in a fresh vault of its own, as native S1a.
   await a("setup", "s1a", "Bench S1a", "");
   const s1aSpace = await a("interview", "s1a");
-  const s1a = await a("s1a", "s1a", s1aSpace.interview, 0, N, BATCH);
+  const s1a = await a("s1a", "s1a", s1aSpace.interview, 0, N, S1A_BATCH);
   if (s1a.written !== N) throw new Error(`S1a wrote ${s1a.written} of ${N}`);
   log(`S1a: ${N} notes in ${s1a.calls} addNotes in ${(s1a.ms / 1000).toFixed(2)} s (${breakdown(s1a)})`);
   // A's notes for S2, one changeset each as native S2's (native writes them in S1b).
-  const written = await a("writeEach", "a", interview, 0, N, BATCH);
+  const written = await a("writeEach", "a", interview, 0, N, NOTES_BATCH);
   if (written.written !== N) throw new Error(`A wrote ${written.written} of ${N}`);
-  log(`S2 notes: ${N} notes, one changeset each, in batch()es of ${BATCH}: ${(written.ms / 1000).toFixed(2)} s (${breakdown(written)})`);
+  log(`S2 notes: ${N} notes, one changeset each, in batch()es of ${NOTES_BATCH}: ${(written.ms / 1000).toFixed(2)} s (${breakdown(written)})`);
   // S1b in a fresh vault of its own (as native S1b starts from an empty one).
   await a("setup", "s1b", "Bench S1b", "");
   const other = await a("interview", "s1b");
@@ -261,13 +263,13 @@ function print(rows, br) {
     chromium: execFileSync(CHROMIUM, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() };
   if (opts.json) {
     const where = ({ written, p50_ms, p99_ms, sent, received, pending, conflicts, ...time }) => time;  // and vault_files
-    console.log(JSON.stringify({ machine, notes: N, s1a_batch: BATCH, s1b_notes: N_B, accept_encoding: opts.acceptEncoding || "(Chromium's)", rows,
+    console.log(JSON.stringify({ machine, notes: N, s1a_batch: S1A_BATCH, s1b_notes: N_B, accept_encoding: opts.acceptEncoding || "(Chromium's)", rows,
       browser_time: { s1a: where(br.s1a), s1b: where(br.s1b), s2: where(br.s2), s3: where(br.s3) },
       create_ms: br.setupA.create_ms }, null, 2));
     return;
   }
   console.log(`S8: casekeep in ${machine.chromium} (WebAssembly, IndexedDB) vs native, N = ${N} ` +
-    `(browser S1a: addNotes of at most ${BATCH}; S1b: ${N_B} notes into a fresh vault)` +
+    `(browser S1a: addNotes of at most ${S1A_BATCH}; S1b: ${N_B} notes into a fresh vault)` +
     `${opts.acceptEncoding ? `; Accept-Encoding forced to "${opts.acceptEncoding}" (a diagnosis)` : ""}; ${machine.cores} cores, ${machine.cpu}; load at end ${machine.loadavg}\n`);
   const lines = [["scenario", "measure", "browser", "native", "browser/native", "browser slower (x)", "<= 2.5x"]];
   for (const r of rows) {
