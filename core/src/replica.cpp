@@ -114,6 +114,9 @@ void Vault::Impl::store_change(const Changeset& cs, std::vector<Op> ops) {
     ops[i].parents = cs.body().meta[i].parents;
     ops[i].hlc = cs.body().hlc;
     ops[i].author = cs.body().author;
+    // A record this change creates has no stored row (its id derives from a
+    // nonce drawn just now): it starts empty, without a lookup.
+    if (ops[i].kind == OpKind::create) dirty.try_emplace(ops[i].record).first->second.state.id = ops[i].record;
   }
   apply(cs, std::move(ops));
   db->prepare("INSERT INTO outbox(changeset) VALUES(?)").bind(1, cs.id()).run();
