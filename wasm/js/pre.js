@@ -19,3 +19,19 @@ if (typeof Module.getRandomValue === "undefined" && globalThis.crypto && globalT
     };
   })();
 }
+
+// MEMFS, under IDBFS where the vault's files live, grows a file past 1 MiB by
+// an eighth when a write passes its end, copying it whole each time: a bulk
+// write or a pull grows the database and its WAL by tens of MB, and those
+// copies were a sixth of the browser's S1a and S3 (expandFileStorage in the
+// profile). Doubling instead holds at most twice a file in memory, and the
+// copies of a file's growth add up to about its size, not eight times it.
+Module.preRun = [].concat(Module.preRun || [], function () {
+  if (typeof MEMFS === "undefined") return;
+  var expand = MEMFS.expandFileStorage;
+  MEMFS.expandFileStorage = function (node, newCapacity) {
+    var capacity = node.contents ? node.contents.length : 0;
+    if (capacity >= newCapacity) return;  // it fits: most writes
+    expand.call(this, node, Math.max(newCapacity, capacity * 2));
+  };
+});
