@@ -350,14 +350,17 @@ TEST_CASE("a push reads its next batch while the one before travels, and sends i
     REQUIRE(request);
     std::optional<wire::Request> guess = push.guess_next();  // as if `request` were still on its way
     response = clean.send(*request);
+    const bool fits = push.guess_fits(response);  // before the answer is taken in
     push.feed(response);
+    const bool holds = guess && push.keep_guess(response);
+    CHECK(fits == holds);  // so a driver may send the guess before feeding the answer
     if (guess) {
       // The batch right after the one in flight, read before its answer came.
       std::vector<Bytes> frames = wire::unframe(guess->body);
       std::size_t before = outbox.size() - ann.vault->outbox_size();
       REQUIRE(before < outbox.size());
       CHECK(frames.front() == outbox[before]);
-      CHECK(push.keep_guess(response));  // accepted whole: the guess is the next push
+      CHECK(holds);  // accepted whole: the guess is the next push
       ++kept;
       request = guess;
       continue;
@@ -382,6 +385,7 @@ TEST_CASE("a push reads its next batch while the one before travels, and sends i
   REQUIRE(guess);
   response = clean.send(*request);
   CHECK(response.status == 400);
+  CHECK_FALSE(refused.guess_fits(response));
   CHECK_THROWS_AS(refused.feed(response), Error);
   CHECK_FALSE(refused.keep_guess(response));
   CHECK(ann.vault->outbox_size() == 600);  // the 500 before the altered one were acknowledged

@@ -124,6 +124,15 @@ std::optional<wire::Request> SyncRun::call_guess() {
 
 bool SyncRun::guess_holds() const { return phase_ == Phase::push && acknowledged_ == pushed_ && guessed_ > 0; }
 
+bool SyncRun::guess_fits(const wire::Response& answer) const {
+  if (phase_ != Phase::push || guessed_ == 0 || answer.status != 200) return false;
+  try {
+    return SyncEngine::accepted_ids(answer).size() == pushed_;  // what on_answer will acknowledge
+  } catch (const Error&) {
+    return false;  // feed() says what is wrong with it
+  }
+}
+
 void SyncRun::guess_kept() { pushed_ = guessed_; }
 
 std::optional<wire::Request> SyncRun::call_after(const wire::Response& response) {
@@ -178,13 +187,20 @@ void drive(Exchange& exchange, Carrier& carrier, const std::function<void()>& af
     const wire::Response& response = answer.response;
     std::optional<wire::Request> ahead = exchange.ahead(response);
     if (ahead) in_flight = send_meanwhile(carrier, *ahead, &exchange);
+    // A push accepted whole: the next one leaves before this answer is taken
+    // in (acknowledging a batch took a while the server sat idle).
+    const bool guess_sent = !ahead && guess && exchange.guess_fits(response);
+    if (guess_sent) in_flight = send_meanwhile(carrier, *guess);
     exchange.feed(response, std::move(answer.read));
     if (after_each) after_each();
     if (ahead) continue;
     if (guess && exchange.keep_guess(response)) {
-      in_flight = send_meanwhile(carrier, *guess);
+      if (!guess_sent) in_flight = send_meanwhile(carrier, *guess);
       continue;
     }
+    // Sent, but not expected after all: its answer is dropped; what it
+    // delivered is pushed again later and answered as a replay.
+    if (guess_sent) in_flight.get();
     request = exchange.next();
     if (!request) return;
     in_flight = send_meanwhile(carrier, *request);

@@ -101,12 +101,17 @@ std::optional<wire::Request> SyncEngine::push_request(std::size_t batch, std::si
   return request;
 }
 
-std::size_t SyncEngine::on_push_response(const wire::Response& response) {
+std::vector<Bytes> SyncEngine::accepted_ids(const wire::Response& response) {
   if (response.status == 0) expect_ok(response, "the push");
   json j = parse(response.body, "the push");
-  std::vector<Bytes> acknowledged;
+  std::vector<Bytes> accepted;
   if (j.contains("accepted") && j["accepted"].is_array())
-    for (const auto& a : j["accepted"]) acknowledged.push_back(from_hex(a.at("id").get<std::string>()));
+    for (const auto& a : j["accepted"]) accepted.push_back(from_hex(a.at("id").get<std::string>()));
+  return accepted;
+}
+
+std::size_t SyncEngine::on_push_response(const wire::Response& response) {
+  std::vector<Bytes> acknowledged = accepted_ids(response);
   vault_.acknowledge(acknowledged);  // kept by the server: never sent again
   expect_ok(response, "a changeset of the push");
   return acknowledged.size();

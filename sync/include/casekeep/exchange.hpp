@@ -44,6 +44,9 @@ class Exchange {
   // next. Nothing when no guess can be made.
   std::optional<wire::Request> guess_next();
   bool keep_guess(const wire::Response& answer);
+  // Before feed(answer): whether keep_guess(answer) will hold once it is fed
+  // (the push was accepted whole), so a driver may send the guess first.
+  virtual bool guess_fits(const wire::Response&) const { return false; }
   // One line saying how far it got, for a progress display.
   virtual std::string progress() const { return {}; }
 
@@ -80,6 +83,7 @@ class SyncRun : public Exchange {
   const SyncSummary& summary() const { return summary_; }
   std::string progress() const override;
   std::optional<SyncEngine::PullPage> read_ahead(const wire::Response& response) const override;
+  bool guess_fits(const wire::Response& answer) const override;
 
  protected:
   std::optional<wire::Request> next_call() override;

@@ -49,6 +49,8 @@ class SyncEngine {
   // Acknowledges what the server accepted (even on a refusal); returns how many.
   // Throws Error(refused) naming the refused changeset.
   std::size_t on_push_response(const wire::Response& response);
+  // The ids a push answer says were accepted (an answer that is not JSON throws).
+  static std::vector<Bytes> accepted_ids(const wire::Response& response);
 
   wire::Request pull_request(std::size_t limit = wire::kMaxPullPage) const;  // fewer round trips and commits
   // The pull that follows `page`, from the page's own cursors, before the page
