@@ -353,22 +353,27 @@ std::string Vault::Impl::blocker(const Changeset& cs) {
 // keys are looked up here, on this thread: the lookup reads SQLite). One that
 // does not open is left to apply(), which opens it again and refuses it there,
 // in the order of the import, as it would without this step.
+void open_each(const std::vector<Changeset>& batch, const std::vector<PayloadKeyPair>& keys,
+               std::vector<std::vector<Op>>& opened) {
+  for_each_index(batch.size(), [&](std::size_t i) {
+    if (!keys[i].first || !keys[i].second) return;
+    try {
+      opened[i] = open_ops(batch[i], *keys[i].first, *keys[i].second);
+    } catch (const Error&) {
+      opened[i].clear();  // opened again by the import, and refused in its order
+    }
+  });
+}
+
 void Vault::Impl::open_on_every_core(const std::vector<Changeset>& batch, std::vector<std::vector<Op>>& opened) {
-  std::vector<std::pair<const SecretBytes*, const SecretBytes*>> keys(batch.size(), {nullptr, nullptr});
+  std::vector<PayloadKeyPair> keys(batch.size(), {nullptr, nullptr});
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const ChangesetBody& b = batch[i].body();
     if (b.meta.empty() || !opened[i].empty()) continue;  // no ops, or opened by CheckedBatch::check
     const SecretBytes* key = space_key(b.space, b.generation);
     if (key) keys[i] = {key, b.generation == 1 ? key : space_key(b.space, 1)};
   }
-  for_each_index(batch.size(), [&](std::size_t i) {
-    if (!keys[i].first || !keys[i].second) return;
-    try {
-      opened[i] = open_ops(batch[i], *keys[i].first, *keys[i].second);
-    } catch (const Error&) {
-      opened[i].clear();
-    }
-  });
+  open_each(batch, keys, opened);
 }
 
 ImportReport Vault::Impl::import(CheckedBatch checked) {

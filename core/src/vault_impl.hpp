@@ -204,6 +204,12 @@ struct Vault::Impl {
 // Decrypt and check a changeset's ops with the key of its generation and that
 // of generation 1 (the field tag key). Touches no state: safe on any thread.
 std::vector<Op> open_ops(const Changeset& cs, const SecretBytes& key, const SecretBytes& first_key);
+// Each changeset's key of its generation and of generation 1; null where not held.
+using PayloadKeyPair = std::pair<const SecretBytes*, const SecretBytes*>;
+// open_ops for every changeset with both its keys, on every core; one that
+// does not open is left empty.
+void open_each(const std::vector<Changeset>& batch, const std::vector<PayloadKeyPair>& keys,
+               std::vector<std::vector<Op>>& opened);
 // Whether every op of the change is on a record the change itself creates.
 bool only_new_records(const Txn& txn);
 inline Bytes record_id_for(const Bytes& creator, const Bytes& nonce) { return space_id_for(creator, nonce); }
