@@ -57,7 +57,7 @@ void Statement::reset() {
   sqlite3_clear_bindings(stmt_);
 }
 
-Database::Database(const std::string& path) {
+Database::Database(const std::string& path) : path_(path) {
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
     std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
@@ -67,6 +67,7 @@ Database::Database(const std::string& path) {
 }
 
 Database::~Database() {
+  checkpointer_.reset();  // first, so this connection closes last and checkpoints what is left
   for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
   sqlite3_close(db_);
 }
@@ -90,6 +91,11 @@ Statement& Database::prepare(const std::string& sql) {
   }
   it->second->reset();
   return *it->second;
+}
+
+void Database::checkpoint_meanwhile(int pages) {
+  checkpointer_.reset();
+  checkpointer_ = std::make_unique<WalCheckpointer>(db_, path_, pages);
 }
 
 bool Database::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }

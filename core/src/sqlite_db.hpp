@@ -9,6 +9,7 @@
 #include <string>
 
 #include "casekeep/bytes.hpp"
+#include "wal_checkpointer.hpp"
 
 namespace casekeep {
 
@@ -47,9 +48,14 @@ class Database {
   // connection's read transaction open, and while one is open SQLite cannot
   // start the WAL file over, so a long-lived vault's WAL would only grow.
   void finish_statements();
+  // Checkpoint the WAL on another connection and thread once it holds `pages`
+  // pages, in place of SQLite's automatic checkpoint (wal_checkpointer.hpp).
+  void checkpoint_meanwhile(int pages);
 
  private:
   sqlite3* db_ = nullptr;
+  std::string path_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;
   std::map<std::string, sqlite3_stmt*> cache_;
   std::map<std::string, std::unique_ptr<Statement>> statements_;
 };

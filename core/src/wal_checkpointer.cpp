@@ -1,0 +1,81 @@
+#include "wal_checkpointer.hpp"
+
+#include <chrono>
+#include <utility>
+
+#include "casekeep/parallel.hpp"
+
+namespace casekeep {
+namespace {
+
+// A WAL this many times the threshold is checkpointed by the writer itself,
+// after waiting for the checkpointer: writes that outrun it cannot grow the WAL
+// without bound (it starts over only once a checkpoint has copied all of it).
+constexpr int kWriterTakesOverAt = 4;
+// A commit that wrote fewer pages than this checkpoints in itself, as SQLite
+// would. Beside a stream of small commits, a checkpoint's writes made each of
+// their syncs wait (ext4 writes a file's data out before its journal commits):
+// S1b's p99 rose by half. After a large commit (a bulk write, a pull page) the
+// next is seconds of CPU work, and the copy fits beside it.
+constexpr int kLargeCommitPages = 256;  // 1 MiB
+
+bool ready(const std::future<void>& f) {
+  return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+}
+
+}  // namespace
+
+WalCheckpointer::WalCheckpointer(sqlite3* writer, std::string path, int pages)
+    : writer_(writer), path_(std::move(path)), pages_(pages) {
+  sqlite3_wal_hook(writer_, &WalCheckpointer::on_commit, this);
+}
+
+WalCheckpointer::~WalCheckpointer() {
+  sqlite3_wal_hook(writer_, nullptr, nullptr);
+  if (running_.valid()) running_.wait();
+  sqlite3_close(own_);  // not the last connection: the writer's close checkpoints what is left
+}
+
+int WalCheckpointer::on_commit(void* self, sqlite3*, const char*, int wal_pages) {
+  static_cast<WalCheckpointer*>(self)->after_commit(wal_pages);
+  return SQLITE_OK;  // the commit is durable already; a checkpoint that fails loses nothing
+}
+
+void WalCheckpointer::after_commit(int wal_pages) {
+  if (running_.valid() && ready(running_)) running_.get();
+  const int written = wal_pages >= last_pages_ ? wal_pages - last_pages_ : wal_pages;  // smaller: it started over
+  last_pages_ = wal_pages;
+  if (pages_ <= 0 || wal_pages < pages_) return;
+  if (wal_pages >= kWriterTakesOverAt * pages_) {  // the checkpointer fell behind, or cannot work
+    if (running_.valid()) running_.get();
+    return checkpoint_here();
+  }
+  if (running_.valid()) return;  // the one under way takes these pages next time
+  if (!threads_ || written < kLargeCommitPages) return checkpoint_here();
+  running_ = run_meanwhile([this] { checkpoint_own(); });
+  if (running_.wait_for(std::chrono::seconds(0)) == std::future_status::deferred) {
+    // No thread here (WebAssembly without threads): checkpoint as SQLite would.
+    threads_ = false;
+    running_ = {};
+    checkpoint_here();
+  }
+}
+
+void WalCheckpointer::checkpoint_here() {
+  sqlite3_wal_checkpoint_v2(writer_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+}
+
+void WalCheckpointer::checkpoint_own() {
+  if (!own_ && sqlite3_open_v2(path_.c_str(), &own_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+    sqlite3_close(own_);
+    own_ = nullptr;
+    return;  // the writer takes over once the WAL grows to kWriterTakesOverAt times the threshold
+  }
+  // A connection reads the file's header, and finds its WAL, only when first
+  // used: until then a checkpoint on it finds no WAL and does nothing.
+  sqlite3_exec(own_, "PRAGMA schema_version", nullptr, nullptr, nullptr);
+  // PASSIVE: copies what no reader still needs, and never waits for the writer.
+  sqlite3_wal_checkpoint_v2(own_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+}
+
+}  // namespace casekeep
