@@ -94,7 +94,7 @@ Statement& Database::prepare(const std::string& sql) {
 }
 
 void Database::checkpoint_meanwhile(int pages) {
-  checkpointer_.reset();
+  checkpointer_.reset();  // before the new one: the old one's destructor clears the WAL hook
   checkpointer_ = std::make_unique<WalCheckpointer>(db_, path_, pages);
 }
 

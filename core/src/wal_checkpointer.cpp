@@ -71,14 +71,16 @@ void WalCheckpointer::checkpoint_here() {
 }
 
 void WalCheckpointer::checkpoint_own() {
-  if (!own_ && sqlite3_open_v2(path_.c_str(), &own_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
-    sqlite3_close(own_);
-    own_ = nullptr;
-    return;  // the writer takes over once the WAL grows to kWriterTakesOverAt times the threshold
+  if (!own_) {
+    if (sqlite3_open_v2(path_.c_str(), &own_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+      sqlite3_close(own_);
+      own_ = nullptr;
+      return;  // the writer takes over once the WAL grows to kWriterTakesOverAt times the threshold
+    }
+    // A connection reads the file's header, and finds its WAL, only when first
+    // used: until then a checkpoint on it finds no WAL and does nothing.
+    sqlite3_exec(own_, "PRAGMA schema_version", nullptr, nullptr, nullptr);
   }
-  // A connection reads the file's header, and finds its WAL, only when first
-  // used: until then a checkpoint on it finds no WAL and does nothing.
-  sqlite3_exec(own_, "PRAGMA schema_version", nullptr, nullptr, nullptr);
   // PASSIVE: copies what no reader still needs, and never waits for the writer.
   sqlite3_wal_checkpoint_v2(own_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
 }
