@@ -92,3 +92,21 @@ TEST_CASE("a writer that outruns the checkpointer checkpoints itself at four tim
   if (kThreads) CHECK(largest > 2 * 300 * kFrameBytes);  // the writer left these to the checkpointer
   CHECK(largest < (4 * 300 + 2 * 300 + 5) * kFrameBytes);
 }
+
+TEST_CASE("with truncate, a checkpoint made in a commit empties the WAL file", "[storage]") {
+  TempDir dir;
+  const std::string path = dir.file("w.db");
+  Writer w(path);
+  WalCheckpointer checkpointer(w.db, dir.file("missing/w.db"), 50, /*truncate=*/true);
+  w.commit_pages(30);
+  CHECK(size_of(path + "-wal") >= 30 * kFrameBytes);  // below the threshold: kept
+  w.commit_pages(30);  // past it: checkpointed in this commit, then emptied
+  CHECK(size_of(path + "-wal") == 0);
+  CHECK(size_of(path) >= 60 * 4096);
+  w.commit_pages(1);  // the next commit starts the WAL again, and nothing is lost
+  sqlite3_stmt* count = nullptr;
+  REQUIRE(sqlite3_prepare_v2(w.db, "SELECT count(*) FROM t", -1, &count, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(count) == SQLITE_ROW);
+  CHECK(sqlite3_column_int(count, 0) == 3);
+  sqlite3_finalize(count);
+}

@@ -199,7 +199,8 @@ async function browserRun() {
   const other = await a("interview", "s1b");
   const s1b = await a("s1b", "s1b", other.interview, 0, N_B);
   log(`S1b: ${N_B} notes in ${(s1b.ms / 1000).toFixed(2)} s (${breakdown(s1b)}), p50 ${s1b.p50_ms.toFixed(2)} ms, p99 ${s1b.p99_ms.toFixed(2)} ms; vault files at the end ` +
-    Object.entries(s1b.vault_files).map(([f, size]) => `${f} ${(size / 1e6).toFixed(2)} MB`).join(", "));
+    Object.entries(s1b.vault_files).map(([f, size]) => `${f} ${(size / 1e6).toFixed(2)} MB`).join(", ") +
+    `; its flushes put ${s1b.stored.values} values, ${(s1b.stored.bytes / 1e6).toFixed(2)} MB (${(s1b.stored.bytes / N_B / 1024).toFixed(1)} KiB a note)`);
 
   // The member enrols first; the author adds them to the interview of the N notes.
   const b = await browserPage("B", url);
@@ -262,7 +263,7 @@ function print(rows, br) {
   const machine = { cores: cpus().length, cpu: cpus()[0].model, loadavg: loadavg().map((l) => l.toFixed(2)).join(" "),
     chromium: execFileSync(CHROMIUM, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() };
   if (opts.json) {
-    const where = ({ written, p50_ms, p99_ms, sent, received, pending, conflicts, ...time }) => time;  // and vault_files
+    const where = ({ written, p50_ms, p99_ms, sent, received, pending, conflicts, stored, ...time }) => time;  // and vault_files
     console.log(JSON.stringify({ machine, notes: N, s1a_batch: S1A_BATCH, s1b_notes: N_B, accept_encoding: opts.acceptEncoding || "(Chromium's)", rows,
       browser_time: { s1a: where(br.s1a), s1b: where(br.s1b), s2: where(br.s2), s3: where(br.s3) },
       create_ms: br.setupA.create_ms }, null, 2));
@@ -277,7 +278,7 @@ function print(rows, br) {
   }
   const widths = lines[0].map((_, c) => Math.max(...lines.map((l) => l[c].length)));
   for (const l of lines) console.log(l.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  "));
-  console.log("\nWhere the browser's time went (flush = IDBFS writing the vault's changed files, whole, to IndexedDB; network = fetch until the body is read, of which server handlers = the server's own time (its access log); the rest is the WebAssembly core and JS glue):");
+  console.log("\nWhere the browser's time went (flush = vault-store.mjs writing the chunks a write changed to IndexedDB; network = fetch until the body is read, of which server handlers = the server's own time (its access log); the rest is the WebAssembly core and JS glue):");
   for (const [name, r] of [["S1a", br.s1a], ["S1b", br.s1b], ["S2", br.s2], ["S3", br.s3]]) {
     console.log(`  ${name}: ${(r.ms / 1000).toFixed(2)} s = ${breakdown(r)}`);
   }

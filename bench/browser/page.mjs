@@ -3,8 +3,9 @@
 // driven through the issue-6 workload. bench/browser/bench.mjs serves this
 // from a staged copy of the web root and calls window.bench.* with Playwright.
 //
-// Every call also reports where its time went: "flush" is IDBFS copying the
-// vault file to IndexedDB (awaited by each write), "network" is fetch() until
+// Every call also reports where its time went: "flush" is vault-store.mjs
+// writing the chunks a write changed to IndexedDB (awaited by each write),
+// "network" is fetch() until
 // the response body is read, and the rest is the WebAssembly core (SQLite,
 // crypto, JSON) and the JS glue.
 import { open } from "/casekeep.mjs";
@@ -131,6 +132,7 @@ window.bench = {
   async s1b(store, interview, first, count) {
     const db = vaults[store];
     const latencies = [];
+    const before = { ...db._store.written };
     const result = await measured(async () => {
       for (let k = 0; k < count; k++) {
         const n = makeNote(first + k);
@@ -140,11 +142,13 @@ window.bench = {
       }
       return { written: count };
     });
-    // IDBFS stores each changed file whole: a flush writes the vault's files as they are now.
+    // What the flushes put in IndexedDB, against the size of the vault's files.
+    const after = db._store.written;
+    const stored = { values: after.values - before.values, bytes: after.bytes - before.bytes };
     const FS = db._core.FS;
     const files = FS.readdir(`/${store}`).filter((f) => f !== "." && f !== "..");
     const vault_files = Object.fromEntries(files.map((f) => [f, FS.stat(`/${store}/${f}`).size]));
-    return { ...result, p50_ms: percentile(latencies, 0.5), p99_ms: percentile(latencies, 0.99), vault_files };
+    return { ...result, p50_ms: percentile(latencies, 0.5), p99_ms: percentile(latencies, 0.99), vault_files, stored };
   },
 
   async addMember(store, space, user, role) {

@@ -93,9 +93,9 @@ Statement& Database::prepare(const std::string& sql) {
   return *it->second;
 }
 
-void Database::checkpoint_meanwhile(int pages) {
+void Database::checkpoint_meanwhile(int pages, bool truncate) {
   checkpointer_.reset();  // before the new one: the old one's destructor clears the WAL hook
-  checkpointer_ = std::make_unique<WalCheckpointer>(db_, path_, pages);
+  checkpointer_ = std::make_unique<WalCheckpointer>(db_, path_, pages, truncate);
 }
 
 bool Database::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }

@@ -50,7 +50,7 @@ class Database {
   void finish_statements();
   // Checkpoint the WAL on another connection and thread once it holds `pages`
   // pages, in place of SQLite's automatic checkpoint (wal_checkpointer.hpp).
-  void checkpoint_meanwhile(int pages);
+  void checkpoint_meanwhile(int pages, bool truncate = false);
 
  private:
   sqlite3* db_ = nullptr;

@@ -30,8 +30,8 @@ Bytes space_key_ad(const Bytes& space, std::uint64_t generation) {
 
 }  // namespace
 
-void Vault::Impl::create_schema(int wal_checkpoint_pages) {
-  db->checkpoint_meanwhile(wal_checkpoint_pages);
+void Vault::Impl::create_schema(int wal_checkpoint_pages, bool wal_truncate) {
+  db->checkpoint_meanwhile(wal_checkpoint_pages, wal_truncate);
   // 16 MiB of page cache (SQLite's default is 2 MiB): a pull's record and op
   // index inserts land on random pages, and at 100,000 notes re-reading them
   // from the OS cost a sixth of the pull (S5: 20 s -> 17 s; 64 MiB was no better).

@@ -88,7 +88,7 @@ std::unique_ptr<Vault> Vault::create(const std::string& path, const std::string&
   impl->clock = options.clock ? options.clock : &impl->system_clock;
   impl->kdf = options.kdf;
   impl->db = std::make_unique<Database>(path);
-  impl->create_schema(options.wal_checkpoint_pages);
+  impl->create_schema(options.wal_checkpoint_pages, options.wal_truncate);
 
   Identity id;
   id.name = display_name;
@@ -135,7 +135,7 @@ std::unique_ptr<Vault> Vault::open(const std::string& path, VaultOptions options
     throw Error(ErrorCode::not_found, path + " is not a casekeep vault.");
   }
   impl->kdf = {meta_uint(*impl->db, "kdf_opslimit"), meta_uint(*impl->db, "kdf_memlimit")};
-  impl->create_schema(options.wal_checkpoint_pages);  // idempotent: brings an older file's tables up to date
+  impl->create_schema(options.wal_checkpoint_pages, options.wal_truncate);  // idempotent: brings an older file's tables up to date
   return std::unique_ptr<Vault>(new Vault(std::move(impl)));
 }
 

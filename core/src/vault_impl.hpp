@@ -119,7 +119,7 @@ struct Vault::Impl {
   const Identity& identity() const;
 
   // --- store (store.cpp)
-  void create_schema(int wal_checkpoint_pages);
+  void create_schema(int wal_checkpoint_pages, bool wal_truncate);
   void index_conflict(const Bytes& id, const RecordState& state);
   void index_conflicts_once();
   std::optional<RecordState> load_record(const Bytes& id) const;

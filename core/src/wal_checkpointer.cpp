@@ -26,8 +26,8 @@ bool ready(const std::future<void>& f) {
 
 }  // namespace
 
-WalCheckpointer::WalCheckpointer(sqlite3* writer, std::string path, int pages)
-    : writer_(writer), path_(std::move(path)), pages_(pages) {
+WalCheckpointer::WalCheckpointer(sqlite3* writer, std::string path, int pages, bool truncate)
+    : writer_(writer), path_(std::move(path)), pages_(pages), truncate_(truncate) {
   sqlite3_wal_hook(writer_, &WalCheckpointer::on_commit, this);
 }
 
@@ -67,7 +67,10 @@ void WalCheckpointer::after_commit(int wal_pages) {
 }
 
 void WalCheckpointer::checkpoint_here() {
-  sqlite3_wal_checkpoint_v2(writer_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  // TRUNCATE also waits for readers, of which the one connection of the
+  // browser's vault has none between its calls.
+  sqlite3_wal_checkpoint_v2(writer_, nullptr, truncate_ ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE,
+                            nullptr, nullptr);
 }
 
 void WalCheckpointer::checkpoint_own() {

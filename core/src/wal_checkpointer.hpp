@@ -13,8 +13,9 @@ namespace casekeep {
 class WalCheckpointer {
  public:
   // Checkpoints `writer`'s database (the file at `path`) once its WAL holds
-  // `pages` pages. Replaces the writer's automatic checkpoint.
-  WalCheckpointer(sqlite3* writer, std::string path, int pages);
+  // `pages` pages. Replaces the writer's automatic checkpoint. `truncate`
+  // empties the WAL file after each checkpoint made on the writer's thread.
+  WalCheckpointer(sqlite3* writer, std::string path, int pages, bool truncate = false);
   ~WalCheckpointer();  // waits for a checkpoint under way
   WalCheckpointer(const WalCheckpointer&) = delete;
   WalCheckpointer& operator=(const WalCheckpointer&) = delete;
@@ -28,6 +29,7 @@ class WalCheckpointer {
   sqlite3* writer_;
   std::string path_;
   int pages_;
+  bool truncate_;
   int last_pages_ = 0;      // the WAL's size after the commit before
   sqlite3* own_ = nullptr;  // opened by the first background checkpoint
   bool threads_ = true;     // false where run_meanwhile cannot start a thread

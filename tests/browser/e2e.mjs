@@ -8,6 +8,7 @@ import { walkthrough } from "./walkthrough.mjs";
 import { conflict } from "./conflict.mjs";
 import { practitioner } from "./practitioner.mjs";
 import { idleLock } from "./idle.mjs";
+import { storage } from "./storage.mjs";
 
 const [server, cli, web, artifacts] = process.argv.slice(2).map((p) => p && resolve(p));
 if (!artifacts) {
@@ -25,7 +26,7 @@ if (process.env.CASEKEEP_SCREENSHOTS) mkdirSync(process.env.CASEKEEP_SCREENSHOTS
 
 const checks = new Checks();
 const only = process.env.CASEKEEP_BROWSER_TEST;
-for (const [name, test] of [["walkthrough", walkthrough], ["conflict", conflict], ["practitioner", practitioner], ["idle", idleLock]]) {
+for (const [name, test] of [["walkthrough", walkthrough], ["conflict", conflict], ["practitioner", practitioner], ["idle", idleLock], ["storage", storage]]) {
   if (only && only !== name) continue;
   const world = new World({ server, cli, web, artifacts });
   const started = Date.now();

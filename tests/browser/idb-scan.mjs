@@ -1,7 +1,9 @@
 // Reads every value of every object store of every IndexedDB database of the
 // page's origin and reports which of the given strings occur anywhere in them.
-// Bytes (IDBFS keeps file contents as Uint8Array) are read as Latin-1 and as
-// UTF-8, so ASCII text is found however it is stored.
+// Bytes (the vault's files, as Uint8Array chunks) are read as Latin-1 and as
+// UTF-8, so ASCII text is found however it is stored; a store's byte values
+// are also read joined in key order, so text cut across two chunks of a file
+// is found too.
 
 /** Runs in the page: returns { databases, stores, records, bytes, found: {needle: [where...]} }. */
 async function scanIndexedDb(needles) {
@@ -43,6 +45,13 @@ async function scanIndexedDb(needles) {
         walk(keys[i], where, 0);
         walk(value, where, 0);
       });
+      const chunks = values.filter((value) => ArrayBuffer.isView(value));
+      if (chunks.length > 1) {
+        const joined = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+        chunks.reduce((at, c) => (joined.set(new Uint8Array(c.buffer, c.byteOffset, c.byteLength), at), at + c.byteLength), 0);
+        look(latin1.decode(joined), `${info.name}/${storeName} (joined)`);
+        look(utf8.decode(joined), `${info.name}/${storeName} (joined)`);
+      }
     }
     db.close();
   }

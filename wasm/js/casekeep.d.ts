@@ -1,5 +1,5 @@
 // Types of casekeep.mjs: the casekeep core and sync engine compiled to
-// WebAssembly, with the vault kept in the browser's IndexedDB (IDBFS).
+// WebAssembly, with the vault kept in the browser's IndexedDB (vault-store.mjs).
 //
 // Reads are synchronous (the vault is in memory once loaded). Anything that
 // writes storage (every write is flushed to IndexedDB before the promise

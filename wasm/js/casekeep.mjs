@@ -2,11 +2,13 @@
 //
 // The core and the sync engine are the same C++ as the native client,
 // compiled to WebAssembly (casekeep-core.mjs/.wasm). The vault is one SQLite
-// file in Emscripten's IDBFS: loaded from IndexedDB when opened, and flushed
-// back after every write, before the write's promise resolves. Requests to
+// file (and its WAL) in Emscripten's MEMFS, kept in IndexedDB by
+// vault-store.mjs: loaded when opened, and the chunks a write changed are
+// flushed back before the write's promise resolves. Requests to
 // the server come out of the engine as plain values and travel with fetch();
 // the engine never touches the network itself.
 import createCasekeepCore from "./casekeep-core.mjs";
+import { VaultStore } from "./vault-store.mjs";
 
 export class CasekeepError extends Error {
   constructor(code, message) {
@@ -25,19 +27,20 @@ export async function open(options = {}) {
   const mount = "/" + (options.name || "casekeep");
   core.FS.mkdir(mount);
   const persistent = !options.memory && typeof indexedDB !== "undefined";
+  let store = null;
   if (persistent) {
-    core.FS.mount(core.IDBFS, {}, mount);
-    await syncfs(core, true);
+    try {
+      store = await VaultStore.open(core.FS, core.IDBFS, mount);
+    } catch (error) {
+      throw storageError(error);
+    }
   }
   const persisted = persistent ? await requestPersistence() : false;
-  return new Casekeep(core, mount, persistent, persisted, options);
+  return new Casekeep(core, mount, store, persisted, options);
 }
 
-function syncfs(core, populate) {
-  return new Promise((resolve, reject) => {
-    core.FS.syncfs(populate, (error) =>
-      error ? reject(new CasekeepError("storage", "The browser's storage failed: " + error)) : resolve());
-  });
+function storageError(error) {
+  return new CasekeepError("storage", "The browser's storage failed: " + ((error && error.message) || error));
 }
 
 async function requestPersistence() {
@@ -80,14 +83,13 @@ async function carry(server, request, body) {
 const yieldToPage = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 export class Casekeep {
-  constructor(core, mount, persistent, persisted, options) {
+  constructor(core, mount, store, persisted, options) {
     this._core = core;
-    this._persistent = persistent;
+    this._store = store;
     this._persisted = persisted;
     this._onChange = options.onChange || (() => {});
     this._kdf = options.kdf;
     this._handle = this._withText(mount + "/" + VAULT_FILE, (path) => core._ck_open(path));
-    this._flushing = Promise.resolve();
   }
 
   // Call fn with `text` as a UTF-8 C string on the wasm heap. (ccall's
@@ -134,11 +136,12 @@ export class Casekeep {
     return this._invoke("feed", { status: answer.status, content_type: answer.contentType, buffered: true });
   }
 
-  // IDBFS copies changed files to IndexedDB; flushes run one at a time.
+  // Writes the changed chunks to IndexedDB; flushes run one at a time.
   _flush() {
-    if (!this._persistent) return Promise.resolve();
-    this._flushing = this._flushing.catch(() => {}).then(() => syncfs(this._core, false));
-    return this._flushing;
+    if (!this._store) return Promise.resolve();
+    return this._store.flush().catch((error) => {
+      throw storageError(error);
+    });
   }
 
   async _write(method, args) {
@@ -152,8 +155,8 @@ export class Casekeep {
 
   // Carry an exchange with the server: the engine says what to send, fetch()
   // sends it, and the answer goes back in. The vault is flushed at the end and
-  // at most every EXCHANGE_FLUSH_MS on the way: a flush rewrites the whole
-  // vault file, and one per answer was most of a sync's time in the browser.
+  // at most every EXCHANGE_FLUSH_MS on the way: each flush is an IndexedDB
+  // transaction, and one per answer adds up over a long pull.
   // What an answer wrote and a crash lost is only fetched or acknowledged
   // again (the server answers a repeated push as a replay).
   async _exchange(server, method, args) {

@@ -20,7 +20,7 @@ if (typeof Module.getRandomValue === "undefined" && globalThis.crypto && globalT
   })();
 }
 
-// MEMFS, under IDBFS where the vault's files live, grows a file past 1 MiB by
+// MEMFS, where the vault's files live, grows a file past 1 MiB by
 // an eighth when a write passes its end, copying it whole each time: a bulk
 // write or a pull grows the database and its WAL by tens of MB, and those
 // copies were a sixth of the browser's S1a and S3 (expandFileStorage in the

@@ -30,11 +30,12 @@ class EnrollExchange : public Exchange {
   bool answered_ = false;
 };
 
-// IDBFS writes every changed file whole on each flush, the WAL included:
-// checkpoint often so that file stays small (the WAL restarts after each one).
+// The browser's store (vault-store.mjs) writes back each chunk a write
+// touched: empty the WAL after each checkpoint, so that a bulk write or a pull
+// page is written out once, into the database file, and not also as WAL.
 VaultOptions browser_options() {
   VaultOptions options;
-  options.wal_checkpoint_pages = 1000;
+  options.wal_truncate = true;
   return options;
 }
 

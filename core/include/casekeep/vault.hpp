@@ -26,9 +26,12 @@ struct VaultOptions {
   Clock* clock = nullptr;  // not owned; nullptr means the system clock
   // WAL pages between automatic checkpoints. A checkpoint is the slow commit
   // (it copies the WAL into the file and syncs it), so fewer of them keep a
-  // single-note commit's p99 low (docs/performance.md, S1b); the browser, whose
-  // storage rewrites the whole WAL file on every flush, wants a small one.
+  // single-note commit's p99 low (docs/performance.md, S1b).
   int wal_checkpoint_pages = 4000;
+  // Empty the WAL file after each checkpoint a commit makes in itself. The
+  // browser's store writes back every chunk of the files a write touched: a
+  // WAL left at its size after a bulk write would be written out as well.
+  bool wal_truncate = false;
 };
 
 class Vault {
