@@ -132,7 +132,8 @@ window.bench = {
   async s1b(store, interview, first, count) {
     const db = vaults[store];
     const latencies = [];
-    const before = { ...db._store.written };
+    const written = () => (db._store ? { ...db._store.written } : { values: NaN, bytes: NaN });  // NaN: a build before vault-store.mjs
+    const before = written();
     const result = await measured(async () => {
       for (let k = 0; k < count; k++) {
         const n = makeNote(first + k);
@@ -143,7 +144,7 @@ window.bench = {
       return { written: count };
     });
     // What the flushes put in IndexedDB, against the size of the vault's files.
-    const after = db._store.written;
+    const after = written();
     const stored = { values: after.values - before.values, bytes: after.bytes - before.bytes };
     const FS = db._core.FS;
     const files = FS.readdir(`/${store}`).filter((f) => f !== "." && f !== "..");

@@ -14,7 +14,8 @@ class WalCheckpointer {
  public:
   // Checkpoints `writer`'s database (the file at `path`) once its WAL holds
   // `pages` pages. Replaces the writer's automatic checkpoint. `truncate`
-  // empties the WAL file after each checkpoint made on the writer's thread.
+  // empties the WAL file after each checkpoint the writer's thread makes
+  // after a large commit.
   WalCheckpointer(sqlite3* writer, std::string path, int pages, bool truncate = false);
   ~WalCheckpointer();  // waits for a checkpoint under way
   WalCheckpointer(const WalCheckpointer&) = delete;
@@ -23,7 +24,7 @@ class WalCheckpointer {
  private:
   static int on_commit(void* self, sqlite3* writer, const char* schema, int wal_pages);
   void after_commit(int wal_pages);
-  void checkpoint_here();  // on the writer's thread and connection, as SQLite's own would
+  void checkpoint_here(bool after_large_commit);  // on the writer's thread and connection, as SQLite's own would
   void checkpoint_own();   // on the checkpointer's connection
 
   sqlite3* writer_;

@@ -67,7 +67,7 @@ async function expectAllNotes(page, name, interview) {
     await ck.unlock(passphrase);
     return { notes: ck.notes(interview).length, problems: ck.verify().length };
   }, [name, PASSPHRASE, interview]);
-  expect(seen.notes === 4265 && seen.problems === 0, `vault ${name}: ${JSON.stringify(seen)}`);
+  expect(seen.notes === 4266 && seen.problems === 0, `vault ${name}: ${JSON.stringify(seen)}`);
 }
 
 const databases = (page) => page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
@@ -123,6 +123,25 @@ export async function storage(world, checks) {
       return { walBefore, wal: FS.stat("/store/vault.db-wal").size, db: FS.stat("/store/vault.db").size };
     }, interview);
     expect(sizes.walBefore > 4 << 20 && sizes.wal === 0 && sizes.db > 10 << 20, `the files: ${JSON.stringify(sizes)}`);
+    await expectStoredAsInMemory(page, "store");
+  });
+
+  await check("storage: a save IndexedDB refuses is reported as a storage error, and its chunks go with the next flush", async () => {
+    const outcome = await page.evaluate(async (interview) => {
+      const ck = window.vaults.store;
+      ck._store._db.close();  // IndexedDB now refuses every transaction of this connection
+      let error = null;
+      try {
+        await ck.addNote(interview, "Refused", "saved in memory, not yet in IndexedDB");
+      } catch (e) {
+        error = { code: e.code, message: e.message };
+      }
+      const request = indexedDB.open("casekeep-vault:/store");
+      ck._store._db = await new Promise((resolve, reject) => ((request.onsuccess = () => resolve(request.result)), (request.onerror = reject)));
+      await ck._flush();
+      return error;
+    }, interview);
+    expect(outcome && outcome.code === "storage", `the refused save gave ${JSON.stringify(outcome)}`);
     await expectStoredAsInMemory(page, "store");
   });
 

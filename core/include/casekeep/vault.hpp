@@ -28,9 +28,9 @@ struct VaultOptions {
   // (it copies the WAL into the file and syncs it), so fewer of them keep a
   // single-note commit's p99 low (docs/performance.md, S1b).
   int wal_checkpoint_pages = 4000;
-  // Empty the WAL file after each checkpoint a commit makes in itself. The
-  // browser's store writes back every chunk of the files a write touched: a
-  // WAL left at its size after a bulk write would be written out as well.
+  // Empty the WAL file when a large commit (a bulk write, a pull page)
+  // checkpoints in itself. The browser's store writes back every chunk of the
+  // files a write touched: that commit's WAL pages would be written out too.
   bool wal_truncate = false;
 };
 
