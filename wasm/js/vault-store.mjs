@@ -129,16 +129,13 @@ export class VaultStore {
     return this._flushing;
   }
 
-  close() {
-    this._db.close();
-  }
-
   async _flushNow() {
     if (this._dirty.size === 0) return;
     const batch = this._dirty;
     this._dirty = new Map();
-    const writes = [...batch].map(([path, chunks]) => this._snapshot(path, chunks));
+    let writes;
     try {
+      writes = [...batch].map(([path, chunks]) => this._snapshot(path, chunks));
       const transaction = this._db.transaction(["files", "chunks", "groups"], "readwrite");
       const files = transaction.objectStore("files");
       const chunks = transaction.objectStore("chunks");
