@@ -170,7 +170,23 @@ export async function storage(world, checks) {
     await expectStoredAsInMemory(page, "old");
   });
 
+  await check("storage: a second tab cannot open a vault the first has open, and is told why", async () => {
+    const other = await world.context.newPage();
+    await other.goto(url);
+    const outcome = await other.evaluate(async () => {
+      try {
+        await (await import("/casekeep.mjs")).open({ name: "old" });
+        return null;
+      } catch (e) {
+        return { code: e.code, message: e.message };
+      }
+    });
+    await other.close();
+    expect(outcome && outcome.code === "storage" && /open in another tab/.test(outcome.message), `the second tab got ${JSON.stringify(outcome)}`);
+  });
+
   await check("storage: a store missing a part of a file is refused with a storage error, and left as it was", async () => {
+    await page.reload();  // this page lets go of the vault
     const outcome = await page.evaluate(async () => {
       const request = (r) => new Promise((resolve, reject) => ((r.onsuccess = () => resolve(r.result)), (r.onerror = () => reject(r.error))));
       const db = await request(indexedDB.open("casekeep-vault:/old"));

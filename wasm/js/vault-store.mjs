@@ -91,6 +91,23 @@ function deleteDatabase(name) {
   });
 }
 
+// One page at a time: two pages, each writing back its own chunks of the same
+// files, would interleave them into a database neither wrote. The Web Lock is
+// held for the life of the page. Where there are no Web Locks (browsers before
+// 2022), nothing stops a second page.
+function holdLock(name) {
+  if (typeof navigator === "undefined" || !navigator.locks) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    navigator.locks
+      .request(name, { ifAvailable: true }, (lock) => {
+        if (!lock) return reject(new Error("the vault is open in another tab or window of this browser: close it there, then reload"));
+        resolve();
+        return new Promise(() => {});  // never released by this page
+      })
+      .catch(reject);
+  });
+}
+
 const allOf = (path) => IDBKeyRange.bound([path, 0], [path, Infinity]);
 const from = (path, index) => IDBKeyRange.bound([path, index], [path, Infinity]);
 const chunksOfGroup = (path, group) => IDBKeyRange.bound([path, group * GROUP_CHUNKS], [path, (group + 1) * GROUP_CHUNKS - 1]);
@@ -100,6 +117,7 @@ export class VaultStore {
   // Loads the files of `dir` from IndexedDB into Emscripten's FS (from IDBFS's
   // database the first time, if casekeep kept them there), then watches them.
   static async open(FS, IDBFS, dir) {
+    await holdLock(storeName(dir));
     const store = new VaultStore(FS, await openDatabase(storeName(dir)), dir);
     const loaded = await store._load();
     store._watch();
