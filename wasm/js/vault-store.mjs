@@ -21,9 +21,9 @@
 // overrides its part of the group, until half the group is overridden and it
 // is written whole again. Chromium keeps a value under 64 KiB in its LevelDB
 // and one above in a file of its own (measured here: 30 MB as 32 KiB values
-// took 0.5 s, as 1 MiB values 0.1 s; one 32 KiB value 0.5 ms, one 64 KiB
-// value 4.6 ms): a one-note commit (a few WAL frames of 4 KiB) puts one or two
-// chunks, and a bulk write or a pull page whole groups.
+// took 0.4-0.6 s, as 1 MiB values 0.1 s; one 32 KiB value about 1 ms, one
+// 64 KiB value 4.5-5 ms): a one-note commit (13-16 WAL frames of 4 KiB) puts
+// two or three chunks, and a bulk write or a pull page whole groups.
 // The wal-index (-shm) is not kept: SQLite rebuilds it from the WAL on open,
 // and its writes come through mmap, which these hooks do not see.
 
@@ -223,7 +223,10 @@ export class VaultStore {
         const start = group * GROUP_BYTES;
         const whole = stored.groups.get(group);
         let changed = members.size;  // chunks that will differ from the group's stored bytes
-        if (whole !== undefined) for (const index of stored.chunks) if (!members.has(index) && Math.floor(index / GROUP_CHUNKS) === group) changed++;
+        if (whole !== undefined) {
+          for (const index of stored.chunks)
+            if (!members.has(index) && Math.floor(index / GROUP_CHUNKS) === group) changed++;
+        }
         // Half of it new or overridden, or stored past the file's end (it was truncated): write it whole.
         if (2 * changed >= GROUP_CHUNKS || (whole !== undefined && start + whole > size)) {
           const bytes = read(start, GROUP_BYTES);
