@@ -134,7 +134,8 @@ export interface InterviewInput {
 }
 
 export interface OpenOptions {
-  /** IndexedDB database (mount point) to use; default "casekeep". */
+  /** The vault's name in this browser: its files are /name/vault.db, kept in
+   *  the IndexedDB database "casekeep-vault:/name" (vault-store.mjs); default "casekeep". */
   name?: string;
   /** Keep the vault in memory only (tests under Node); default: IndexedDB when present. */
   memory?: boolean;
@@ -200,5 +201,7 @@ export class Casekeep {
   resolve(record: string, field: string, value: unknown): Promise<void>;
 }
 
-/** Load the WebAssembly core, mount and load the vault's storage. */
+/** Load the WebAssembly core and the vault's files from IndexedDB (moving a
+ *  vault IDBFS kept, the first time). Rejects with code "storage" when the
+ *  vault is open in another tab or window, or its stored files are damaged. */
 export function open(options?: OpenOptions): Promise<Casekeep>;
