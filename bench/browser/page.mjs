@@ -5,9 +5,8 @@
 //
 // Every call also reports where its time went: "flush" is vault-store.mjs
 // writing the chunks a write changed to IndexedDB (awaited by each write),
-// "network" is fetch() until
-// the response body is read, and the rest is the WebAssembly core (SQLite,
-// crypto, JSON) and the JS glue.
+// "network" is fetch() until the response body is read, and the rest is the
+// WebAssembly core (SQLite, crypto, JSON) and the JS glue.
 import { open } from "/casekeep.mjs";
 import { makeNote } from "/bench-workload.mjs";
 

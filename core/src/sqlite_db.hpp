@@ -49,8 +49,9 @@ class Database {
   // start the WAL file over, so a long-lived vault's WAL would only grow.
   void finish_statements();
   // Checkpoint the WAL on another connection and thread once it holds `pages`
-  // pages, in place of SQLite's automatic checkpoint (wal_checkpointer.hpp).
-  void checkpoint_meanwhile(int pages, bool truncate = false);
+  // pages, in place of SQLite's automatic checkpoint (wal_checkpointer.hpp);
+  // `truncate` empties the WAL after a large commit's own checkpoint.
+  void checkpoint_meanwhile(int pages, bool truncate);
 
  private:
   sqlite3* db_ = nullptr;

@@ -3,9 +3,7 @@
 // changed, a reload opens the vault from them, a vault IDBFS kept is moved
 // over, and a damaged store is refused without being touched.
 import { expect, PASSPHRASE } from "./harness.mjs";
-
-const CHUNK_BYTES = 32 * 1024;  // vault-store.mjs's
-const GROUP_CHUNKS = 32;
+import { CHUNK_BYTES, GROUP_CHUNKS } from "../../wasm/js/vault-store.mjs";
 
 // Runs in the page: what IndexedDB store `name` holds, and what the core's
 // files are, as { path: hex digest }, so the two can be compared.

@@ -32,7 +32,7 @@ export const GROUP_CHUNKS = 32;  // 1 MiB
 const VERSION = 1;
 const O_APPEND = 0o2000;  // musl's, as Emscripten's FS uses
 
-export function storeName(dir) {
+function storeName(dir) {
   return "casekeep-vault:" + dir;
 }
 
@@ -249,11 +249,10 @@ export class VaultStore {
   async _load() {
     const transaction = this._db.transaction(["files", "chunks", "groups"], "readonly");
     const store = (name) => transaction.objectStore(name);
-    const paths = await done(store("files").getAllKeys());
+    const [paths, metas] = await Promise.all([done(store("files").getAllKeys()), done(store("files").getAll())]);
     const loaded = [];
-    for (const path of paths) {
-      const [meta, chunkKeys, chunks, groupKeys, groups] = await Promise.all([
-        done(store("files").get(path)),
+    for (const [i, path] of paths.entries()) {
+      const [chunkKeys, chunks, groupKeys, groups] = await Promise.all([
         done(store("chunks").getAllKeys(allOf(path))),
         done(store("chunks").getAll(allOf(path))),
         done(store("groups").getAllKeys(allOf(path))),
@@ -261,7 +260,7 @@ export class VaultStore {
       ]);
       const groupParts = groupKeys.map(([, group], i) => ({ start: group * GROUP_BYTES, bytes: groups[i] }));
       const chunkParts = chunkKeys.map(([, index], i) => ({ start: index * CHUNK_BYTES, bytes: chunks[i] }));
-      loaded.push([path, assemble(path, meta.size, groupParts, chunkParts)]);
+      loaded.push([path, assemble(path, metas[i].size, groupParts, chunkParts)]);
       this._stored.set(path, {
         groups: new Map(groupKeys.map(([, group], i) => [group, groups[i].length])),
         chunks: new Set(chunkKeys.map(([, index]) => index)),
@@ -319,18 +318,20 @@ export class VaultStore {
     const { write, truncate, unlink, rename } = FS;
     FS.write = (stream, buffer, offset, length, position, canOwn) => {
       const path = stream.path;
+      if (!this._kept(path)) return write(stream, buffer, offset, length, position, canOwn);
       let start = typeof position === "number" ? position : stream.position;
-      if (this._kept(path) && stream.flags & O_APPEND) start = this._size(path);
+      if (stream.flags & O_APPEND) start = this._size(path);
       const written = write(stream, buffer, offset, length, position, canOwn);
-      if (this._kept(path) && written > 0) this._markRange(path, start, start + written);
+      if (written > 0) this._markRange(path, start, start + written);
       return written;
     };
     FS.truncate = (target, length) => {
       const path = typeof target === "string" ? absolute(target) : FS.getPath(target);
-      const before = this._kept(path) ? this._size(path) : 0;
+      if (!this._kept(path)) return truncate(target, length);
+      const before = this._size(path);
       truncate(target, length);
       // From the last byte kept: a group stored whole that now ends there is written again, shorter.
-      if (this._kept(path)) this._markRange(path, Math.max(0, Math.min(before, length) - 1), Math.max(before, length));
+      this._markRange(path, Math.max(0, Math.min(before, length) - 1), Math.max(before, length));
     };
     FS.unlink = (path) => {
       unlink(path);

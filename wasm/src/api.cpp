@@ -31,8 +31,9 @@ class EnrollExchange : public Exchange {
 };
 
 // The browser's store (vault-store.mjs) writes back each chunk a write
-// touched: empty the WAL after each checkpoint, so that a bulk write or a pull
-// page is written out once, into the database file, and not also as WAL.
+// touched: empty the WAL when a large commit checkpoints, so that a bulk write
+// or a pull page is written out once, into the database file, and not also as
+// WAL.
 VaultOptions browser_options() {
   VaultOptions options;
   options.wal_truncate = true;
