@@ -124,6 +124,23 @@ export async function storage(world, checks) {
     await expectStoredAsInMemory(page, "store");
   });
 
+  await check("storage: a file cut short, renamed or deleted, with nothing else written since, is followed in IndexedDB", async () => {
+    const step = (change) =>
+      page.evaluate(async (change) => {
+        const ck = window.vaults.store;
+        const FS = ck._core.FS;
+        if (change === "write") FS.writeFile("/store/scratch", new Uint8Array(2.5 * 1024 * 1024).fill(7));  // groups whole
+        if (change === "cut") FS.truncate("/store/scratch", 1.3 * 1024 * 1024);  // into the second group
+        if (change === "rename") FS.rename("/store/scratch", "/store/scratch-2");
+        if (change === "delete") FS.unlink("/store/scratch-2");
+        await ck._flush();
+      }, change);
+    for (const change of ["write", "cut", "rename", "delete"]) {
+      await step(change);
+      await expectStoredAsInMemory(page, "store");
+    }
+  });
+
   await check("storage: a save IndexedDB refuses is reported as a storage error, and its chunks go with the next flush", async () => {
     const outcome = await page.evaluate(async (interview) => {
       const ck = window.vaults.store;
