@@ -119,11 +119,14 @@ export class Casekeep {
     return answer.ok;
   }
 
-  // A request's body: its JSON text, or its frames, copied out of the core's buffer.
+  // A request's body: its JSON text, or its frames, copied out of the core's
+  // buffer into a Blob. Chromium uploads a Blob about five times faster than
+  // the same bytes as a Uint8Array (1.8 MB over loopback: 17-30 ms against
+  // 100-150 ms), and a push is a few such bodies.
   _requestBody(request) {
     if (request.body !== null) return request.body || null;
     const pointer = this._core._ck_buffer(this._handle, -1);
-    return this._core.HEAPU8.slice(pointer, pointer + request.body_size);
+    return new Blob([this._core.HEAPU8.subarray(pointer, pointer + request.body_size)]);
   }
 
   // Give the core an answer: text inside the JSON call, bytes through its buffer.
