@@ -58,6 +58,7 @@ const openVault = (page, name) =>
   }, name);
 
 // Opens vault `name`, unlocks it, and expects every note of the test there, verified.
+// Every note the checks before it saved: 200 + 1,000 + 5 + 1 + 60 + 3,000, and the one whose save IndexedDB refused.
 async function expectAllNotes(page, name, interview) {
   await openVault(page, name);
   const seen = await page.evaluate(async ([name, passphrase, interview]) => {
@@ -65,7 +66,7 @@ async function expectAllNotes(page, name, interview) {
     await ck.unlock(passphrase);
     return { notes: ck.notes(interview).length, problems: ck.verify().length };
   }, [name, PASSPHRASE, interview]);
-  expect(seen.notes === 4266 && seen.problems === 0, `vault ${name}: ${JSON.stringify(seen)}`);
+  expect(seen.notes === 4267 && seen.problems === 0, `vault ${name}: ${JSON.stringify(seen)}`);
 }
 
 const databases = (page) => page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
@@ -108,6 +109,26 @@ export async function storage(world, checks) {
     expect(written.values <= 5 * 4 && written.bytes <= written.values * CHUNK_BYTES,
            `5 saves wrote ${written.values} values, ${written.bytes} bytes`);
     await expectStoredAsInMemory(page, "store");
+  });
+
+  await check("storage: a save resolves only after a strict IndexedDB transaction, which the browser flushes to disk first", async () => {
+    const seen = await page.evaluate(async (interview) => {
+      const ck = window.vaults.store;
+      const open = IDBDatabase.prototype.transaction;
+      const durabilities = [];
+      IDBDatabase.prototype.transaction = function (stores, mode, options) {
+        const t = open.call(this, stores, mode, options);
+        if (mode === "readwrite") durabilities.push(t.durability);
+        return t;
+      };
+      try {
+        await ck.addNote(interview, "Durable", "saved, then flushed to disk before the promise resolves");
+      } finally {
+        IDBDatabase.prototype.transaction = open;
+      }
+      return durabilities;
+    }, interview);
+    expect(seen.length === 1 && seen[0] === "strict", `the save's read-write transactions had durability ${JSON.stringify(seen)}`);
   });
 
   await check("storage: saves that override half a group write it whole again; a checkpoint empties the WAL; IndexedDB follows both", async () => {

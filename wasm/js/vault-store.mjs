@@ -154,7 +154,12 @@ export class VaultStore {
     let writes;
     try {
       writes = [...batch].map(([path, chunks]) => this._snapshot(path, chunks));
-      const transaction = this._db.transaction(["files", "chunks", "groups"], "readwrite");
+      // Strict: the transaction completes, and the write's promise resolves,
+      // only once the browser has flushed it to disk, as a native commit
+      // (synchronous = FULL). Chromium's default is relaxed since version 121:
+      // done when it reaches the OS, and lost if the power fails before the
+      // OS writes it.
+      const transaction = this._db.transaction(["files", "chunks", "groups"], "readwrite", { durability: "strict" });
       const files = transaction.objectStore("files");
       const chunks = transaction.objectStore("chunks");
       const groups = transaction.objectStore("groups");
