@@ -103,8 +103,9 @@ set(CMAKE_POSITION_INDEPENDENT_CODE OFF)
 # WebAssembly's own exceptions (-fwasm-exceptions; Debian's frozen cache has the
 # -except libc++, libc++abi and libunwind they need), not Emscripten's JS ones:
 # with those, every call that may unwind through a destructor went out to a JS
-# invoke_* wrapper and back. Four alternating S8 runs: the core's share of S1a
-# 1.52 -> 1.19 s, of S3 1.75 -> 1.41 s (medians). Chromium and Node 20 run them.
+# invoke_* wrapper and back. Alternating S8 runs: the core's time in S1a
+# 1.47 -> 1.19 s, in S3 1.72 -> 1.38 s (medians; docs/performance.md, the ninth
+# round). Chromium and Node 20 run them.
 add_compile_options($<$<COMPILE_LANGUAGE:CXX>:-fwasm-exceptions>)
 add_link_options(-fwasm-exceptions)
 # ctest and Catch2's test discovery run the .js through CMAKE_CROSSCOMPILING_EMULATOR.
