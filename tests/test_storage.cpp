@@ -47,6 +47,48 @@ void flip_blob_byte(const std::string& path, const std::string& table, const std
   sqlite3_close(db);
 }
 
+// Rewrites a vault's tables as a release before numbered rows made them:
+// changesets and records keyed by id (rows at other numbers, as REPLACE left
+// them), the history index and the outbox by id.
+void make_layout_before_numbers(const std::string& path, bool per_op_index) {
+  std::string script = R"sql(
+    CREATE TABLE old_changesets(id BLOB PRIMARY KEY, space BLOB NOT NULL, device BLOB NOT NULL, seq INTEGER NOT NULL,
+      author BLOB NOT NULL, hlc INTEGER NOT NULL, bytes BLOB NOT NULL, materialized INTEGER NOT NULL DEFAULT 1,
+      UNIQUE(device, space, seq));
+    INSERT INTO old_changesets(rowid, id, space, device, seq, author, hlc, bytes, materialized)
+      SELECT n + 100, id, space, device, seq, author, hlc, bytes, materialized FROM changesets;
+    CREATE TABLE old_records(id BLOB PRIMARY KEY, space BLOB NOT NULL, type TEXT NOT NULL, version INTEGER NOT NULL,
+      row BLOB NOT NULL);
+    INSERT INTO old_records(rowid, id, space, type, version, row) SELECT 1000 - n, id, space, type, version, row FROM records;
+    CREATE TABLE record_changesets(record BLOB NOT NULL, changeset BLOB NOT NULL, PRIMARY KEY(record, changeset)) WITHOUT ROWID;
+    INSERT INTO record_changesets SELECT r.id, c.id FROM record_changes o JOIN records r ON r.n = o.record
+      JOIN changesets c ON c.n = o.changeset;
+    CREATE TABLE outbox(changeset BLOB PRIMARY KEY);
+    INSERT INTO outbox SELECT c.id FROM unsent u JOIN changesets c ON c.n = u.changeset ORDER BY u.changeset;
+    DROP TABLE record_changes; DROP TABLE unsent; DROP TABLE changesets; DROP TABLE records;
+    ALTER TABLE old_changesets RENAME TO changesets;
+    ALTER TABLE old_records RENAME TO records;
+    CREATE INDEX records_by_space ON records(space, type);
+    CREATE INDEX changesets_unread ON changesets(space) WHERE materialized = 0;
+  )sql";
+  if (per_op_index)  // the release before record_changesets: a row per op
+    script += R"sql(
+      CREATE TABLE op_index(record BLOB NOT NULL, changeset BLOB NOT NULL, idx INTEGER NOT NULL,
+        PRIMARY KEY(record, changeset, idx));
+      INSERT INTO op_index SELECT record, changeset, 0 FROM record_changesets;
+      INSERT INTO op_index SELECT record, changeset, 1 FROM record_changesets;
+      DROP TABLE record_changesets;
+    )sql";
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  char* error = nullptr;
+  int rc = sqlite3_exec(db, script.c_str(), nullptr, nullptr, &error);
+  INFO((error ? error : ""));
+  sqlite3_free(error);
+  sqlite3_close(db);
+  REQUIRE(rc == SQLITE_OK);
+}
+
 }  // namespace
 
 TEST_CASE("no sentence of a note and no user name is ever on disk in clear", "[storage]") {
@@ -165,7 +207,8 @@ TEST_CASE("the conflict index follows conflicts, and a vault made before it buil
   CHECK(again->conflicts().empty());
 }
 
-TEST_CASE("a vault made with the per-op index keeps its history when opened", "[storage]") {
+TEST_CASE("a vault made before numbered rows keeps its history and outbox when opened", "[storage]") {
+  const bool per_op_index = GENERATE(false, true);
   TempDir dir;
   auto a = new_vault(dir, "a");
   std::string c = a->create_case({"imr", "IMR-H", "History", "", "", "", "open"});
@@ -174,20 +217,14 @@ TEST_CASE("a vault made with the per-op index keeps its history when opened", "[
   a->edit_note(n, std::string("Second title"), std::string("Second body"));
   auto before = a->history(n);
   REQUIRE(before.size() == 6);  // create, interview, title, body, then the edit's title and body
+  std::vector<Bytes> unsent = a->outbox(100);
+  a->acknowledge({Changeset::decode(unsent.front()).id()});
+  unsent.erase(unsent.begin());
+  REQUIRE(a->outbox(100) == unsent);
 
-  // As a vault of the previous release: a row per op in op_index, no record_changesets.
   const std::string path = dir.file("a.db");
   a.reset();
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  REQUIRE(sqlite3_exec(db,
-                       "CREATE TABLE op_index(record BLOB NOT NULL, changeset BLOB NOT NULL, idx INTEGER NOT NULL, "
-                       "PRIMARY KEY(record, changeset, idx));"
-                       "INSERT INTO op_index SELECT record, changeset, 0 FROM record_changesets;"
-                       "INSERT INTO op_index SELECT record, changeset, 1 FROM record_changesets;"
-                       "DROP TABLE record_changesets;",
-                       nullptr, nullptr, nullptr) == SQLITE_OK);
-  sqlite3_close(db);
+  make_layout_before_numbers(path, per_op_index);
   auto again = Vault::open(path, fast_options());
   again->unlock("correct horse a");
   auto after = again->history(n);
@@ -197,6 +234,11 @@ TEST_CASE("a vault made with the per-op index keeps its history when opened", "[
     CHECK(after[k].field == before[k].field);
     CHECK(after[k].value == before[k].value);
   }
+  CHECK(again->outbox(100) == unsent);
   again->edit_note(n, std::string("Third title"), std::nullopt);
   CHECK(again->history(n).size() == 7);
+  CHECK(again->outbox(100).size() == unsent.size() + 1);
+  again->acknowledge({Changeset::decode(unsent.back()).id()});
+  CHECK(again->outbox(100).size() == unsent.size());
+  CHECK(again->verify().empty());
 }

@@ -118,8 +118,7 @@ void Vault::Impl::store_change(const Changeset& cs, std::vector<Op> ops) {
     // nonce drawn just now): it starts empty, without a lookup.
     if (ops[i].kind == OpKind::create) dirty.try_emplace(ops[i].record).first->second.state.id = ops[i].record;
   }
-  apply(cs, std::move(ops));
-  db->prepare("INSERT INTO outbox(changeset) VALUES(?)").bind(1, cs.id()).run();
+  db->prepare("INSERT INTO unsent(changeset) VALUES(?)").bind(1, apply(cs, std::move(ops))).run();
   flush_records();
   persist_hlc();
 }
@@ -245,17 +244,11 @@ std::vector<Op> open_ops(const Changeset& cs, const SecretBytes& key, const Secr
   return ops;
 }
 
-void Vault::Impl::apply_ops(const Changeset& cs, std::vector<Op>&& ops) {
-  for (std::size_t i = 0; i < ops.size(); ++i) {
-    // A changeset's ops on one record are usually next to each other: one row for them.
-    if (i == 0 || ops[i].record != ops[i - 1].record)
-      db->prepare("INSERT OR IGNORE INTO record_changesets(record, changeset) VALUES(?, ?)")
-          .bind(1, ops[i].record).bind(2, cs.id()).run();
-    record_for_update(ops[i].record).apply(std::move(ops[i]));  // its value moves into the record
-  }
+void Vault::Impl::apply_ops(std::int64_t changeset, std::vector<Op>&& ops) {
+  for (Op& op : ops) record_for_update(op.record, changeset).apply(std::move(op));  // its value moves into the record
 }
 
-void Vault::Impl::apply(const Changeset& cs, std::vector<Op> ops) {
+std::int64_t Vault::Impl::apply(const Changeset& cs, std::vector<Op> ops) {
   const ChangesetBody& b = cs.body();
   // The key is stored already, or arrives sealed to this user in this very changeset.
   std::optional<SecretBytes> arriving;
@@ -269,6 +262,7 @@ void Vault::Impl::apply(const Changeset& cs, std::vector<Op> ops) {
       .bind(1, cs.id()).bind(2, b.space).bind(3, b.device).bind(4, static_cast<std::int64_t>(b.seq))
       .bind(5, b.author).bind(6, static_cast<std::int64_t>(b.hlc)).bind(7, cs.bytes())
       .bind(8, static_cast<std::int64_t>(key ? 1 : 0)).run();
+  const std::int64_t number = db->last_insert_rowid();
   moved_chains[{b.device, b.space}] = ChainHead{b.seq, cs.id()};
   if (!b.genesis.empty())
     db->prepare("INSERT OR IGNORE INTO spaces(id, creator) VALUES(?, ?)").bind(1, b.space).bind(2, b.author).run();
@@ -278,25 +272,26 @@ void Vault::Impl::apply(const Changeset& cs, std::vector<Op> ops) {
         .bind(5, m.box_key).bind(6, m.card_sig).run();
   if (!b.genesis.empty() || !b.members.empty()) space_facts.erase(b.space);
   if (arriving) save_space_key(b.space, b.generation, *arriving);
-  if (key) apply_ops(cs, std::move(ops));
+  if (key) apply_ops(number, std::move(ops));
   if (arriving) materialize_backlog(b.space);
   hlc.observe(b.hlc);
+  return number;
 }
 
 void Vault::Impl::materialize_backlog(const Bytes& space) {
-  std::vector<Bytes> waiting;
-  auto& q = db->prepare("SELECT bytes FROM changesets WHERE space = ? AND materialized = 0").bind(1, space);
-  while (q.step()) waiting.push_back(q.column_bytes(0));
-  for (const Bytes& bytes : waiting) {
+  std::vector<std::pair<std::int64_t, Bytes>> waiting;
+  auto& q = db->prepare("SELECT rowid, bytes FROM changesets WHERE space = ? AND materialized = 0").bind(1, space);
+  while (q.step()) waiting.emplace_back(q.column_int(0), q.column_bytes(1));
+  for (const auto& [number, bytes] : waiting) {
     Changeset cs = Changeset::decode(bytes);
     if (!space_key(space, cs.body().generation)) continue;  // still no key for that generation
     std::int64_t state = 1;
     try {
-      apply_ops(cs, open_payload(cs));
+      apply_ops(number, open_payload(cs));
     } catch (const Error&) {
       state = -1;  // signed by a member yet unreadable: kept, and reported by verify()
     }
-    db->prepare("UPDATE changesets SET materialized = ? WHERE id = ?").bind(1, state).bind(2, cs.id()).run();
+    db->prepare("UPDATE changesets SET materialized = ? WHERE rowid = ?").bind(1, state).bind(2, number).run();
   }
 }
 
@@ -376,6 +371,15 @@ void Vault::Impl::open_on_every_core(const std::vector<Changeset>& batch, std::v
   open_each(batch, keys, opened);
 }
 
+// Found by its place in its chain (changesets has no index of ids): another
+// changeset in that place is a fork, which blocker() refuses.
+bool Vault::Impl::stored(const Changeset& cs) const {
+  const ChangesetBody& b = cs.body();
+  auto& q = db->prepare("SELECT id FROM changesets WHERE device = ? AND space = ? AND seq = ?")
+                .bind(1, b.device).bind(2, b.space).bind(3, static_cast<std::int64_t>(b.seq));
+  return q.step() && q.column_bytes(0) == cs.id();
+}
+
 ImportReport Vault::Impl::import(CheckedBatch checked) {
   require_unlocked();
   // Everything that can be checked alone was checked before anything is written.
@@ -406,8 +410,7 @@ ImportReport Vault::Impl::import(CheckedBatch checked) {
     std::set<Bytes> seen_in_batch;
     for (std::size_t i = 0; i < batch.size(); ++i) {
       const Changeset& cs = batch[i];
-      if (!seen_in_batch.insert(cs.id()).second ||
-          db->prepare("SELECT 1 FROM changesets WHERE id = ?").bind(1, cs.id()).step()) {
+      if (!seen_in_batch.insert(cs.id()).second || stored(cs)) {
         ++report.duplicates;
         continue;
       }

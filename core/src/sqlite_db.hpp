@@ -44,6 +44,7 @@ class Database {
   // A cached prepared statement, reset and ready for binding.
   Statement& prepare(const std::string& sql);
   bool in_transaction() const;
+  std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
   // Reset every cached statement. A statement left on a row keeps the
   // connection's read transaction open, and while one is open SQLite cannot
   // start the WAL file over, so a long-lived vault's WAL would only grow.

@@ -41,8 +41,14 @@ void Vault::Impl::create_schema(int wal_checkpoint_pages, bool wal_truncate) {
     PRAGMA synchronous = FULL;  -- a commit is durable before the call returns
     PRAGMA foreign_keys = ON;
     CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);
+    -- A changeset is found by its place in its chain, not by its id, and is
+    -- referred to by its number: ids are hashes, so an index of them took a
+    -- random page per insert, and at 100,000 changesets a pull page's commit
+    -- rewrote most of that index (S5). A vault made before keeps its index of
+    -- ids, which costs only speed. Two rows never share an id: the same id is
+    -- the same bytes, so the same place in the same chain.
     CREATE TABLE IF NOT EXISTS changesets(
-      id BLOB PRIMARY KEY, space BLOB NOT NULL, device BLOB NOT NULL, seq INTEGER NOT NULL,
+      n INTEGER PRIMARY KEY, id BLOB NOT NULL, space BLOB NOT NULL, device BLOB NOT NULL, seq INTEGER NOT NULL,
       author BLOB NOT NULL, hlc INTEGER NOT NULL, bytes BLOB NOT NULL,
       -- 1: ops applied; 0: waiting for this device to receive the space key; -1: unreadable
       materialized INTEGER NOT NULL DEFAULT 1,
@@ -58,12 +64,16 @@ void Vault::Impl::create_schema(int wal_checkpoint_pages, bool wal_truncate) {
     CREATE TABLE IF NOT EXISTS pending(id BLOB PRIMARY KEY, seq INTEGER NOT NULL, bytes BLOB NOT NULL);
     -- Which changesets hold ops on a record (history reads their ops from the
     -- changeset: its clear metadata names each op's record). One row per
-    -- record and changeset, not per op, and WITHOUT ROWID: one B-tree insert
-    -- where a new note's four ops made eight.
-    CREATE TABLE IF NOT EXISTS record_changesets(
-      record BLOB NOT NULL, changeset BLOB NOT NULL, PRIMARY KEY(record, changeset)) WITHOUT ROWID;
+    -- record and changeset, not per op, WITHOUT ROWID, and by the numbers of
+    -- both rows: a new record's entries go at the end of the index, where
+    -- entries keyed by random ids went anywhere in it.
+    CREATE TABLE IF NOT EXISTS record_changes(
+      record INTEGER NOT NULL, changeset INTEGER NOT NULL, PRIMARY KEY(record, changeset)) WITHOUT ROWID;
+    -- A record keeps its number for life (its row is updated in place, never
+    -- replaced), so record_changes can name it.
     CREATE TABLE IF NOT EXISTS records(
-      id BLOB PRIMARY KEY, space BLOB NOT NULL, type TEXT NOT NULL, version INTEGER NOT NULL, row BLOB NOT NULL);
+      n INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE, space BLOB NOT NULL, type TEXT NOT NULL,
+      version INTEGER NOT NULL, row BLOB NOT NULL);
     CREATE INDEX IF NOT EXISTS records_by_space ON records(space, type);
     CREATE TABLE IF NOT EXISTS spaces(id BLOB PRIMARY KEY, creator BLOB NOT NULL);
     CREATE TABLE IF NOT EXISTS space_keys(
@@ -76,15 +86,28 @@ void Vault::Impl::create_schema(int wal_checkpoint_pages, bool wal_truncate) {
     -- Records with a field in conflict, so listing conflicts reads these and not
     -- every record. Clear ids only; the server knows as much from metadata.
     CREATE TABLE IF NOT EXISTS conflicted(id BLOB PRIMARY KEY, space BLOB NOT NULL);
-    CREATE TABLE IF NOT EXISTS outbox(changeset BLOB PRIMARY KEY);
+    -- The outbox: numbers of changesets made here and not yet acknowledged, in
+    -- the order they were made (it replaces outbox, which listed their ids).
+    CREATE TABLE IF NOT EXISTS unsent(changeset INTEGER PRIMARY KEY);
   )sql");
-  // Vaults made before record_changesets kept a row per op in op_index.
-  bool per_op_index = db->prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'op_index'").step();
-  db->finish_statements();  // a DROP waits for no open statement
-  if (per_op_index) {
+  // Vaults made before record_changes named records and changesets by id:
+  // a row per op in op_index, then a row per record and changeset in
+  // record_changesets. Their rows move over, by number.
+  for (const char* old : {"op_index", "record_changesets"}) {
+    bool present = db->prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").bind(1, std::string(old)).step();
+    db->finish_statements();  // a DROP waits for no open statement
+    if (!present) continue;
     Transaction t(*db);
-    db->exec("INSERT OR IGNORE INTO record_changesets(record, changeset) SELECT record, changeset FROM op_index;"
-             "DROP TABLE op_index;");
+    db->exec(std::string("INSERT OR IGNORE INTO record_changes(record, changeset) SELECT r.rowid, c.rowid FROM ") + old +
+             " o JOIN records r ON r.id = o.record JOIN changesets c ON c.id = o.changeset; DROP TABLE " + old + ";");
+    t.commit();
+  }
+  bool old_outbox = db->prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").step();
+  db->finish_statements();
+  if (old_outbox) {
+    Transaction t(*db);
+    db->exec("INSERT OR IGNORE INTO unsent(changeset) SELECT c.rowid FROM outbox o JOIN changesets c ON c.id = o.changeset;"
+             "DROP TABLE outbox;");
     t.commit();
   }
 }
@@ -93,20 +116,23 @@ std::optional<RecordState> Vault::Impl::load_record(const Bytes& id) const {
   auto found = dirty.find(id);
   if (found != dirty.end()) return found->second.state;
   std::uint64_t version = 0;
-  return load_stored(id, version);
+  std::int64_t row = 0;
+  return load_stored(id, version, row);
 }
 
-std::optional<RecordState> Vault::Impl::load_stored(const Bytes& id, std::uint64_t& version) const {
+std::optional<RecordState> Vault::Impl::load_stored(const Bytes& id, std::uint64_t& version, std::int64_t& row_number) const {
   require_unlocked();
-  auto& q = db->prepare("SELECT version FROM records WHERE id = ?").bind(1, id);
+  auto& q = db->prepare("SELECT version, rowid FROM records WHERE id = ?").bind(1, id);
   version = 0;
+  row_number = 0;
   if (!q.step()) return std::nullopt;
   version = static_cast<std::uint64_t>(q.column_int(0));
+  row_number = q.column_int(1);
   // Reading the version is cheap; decrypting and parsing the row is not. The
   // cache is keyed by version, so a row another writer changed is read afresh.
   auto cached = clean.find(id);
   if (cached != clean.end() && cached->second.first == version) return cached->second.second;
-  auto& row = db->prepare("SELECT row FROM records WHERE id = ?").bind(1, id);
+  auto& row = db->prepare("SELECT row FROM records WHERE rowid = ?").bind(1, row_number);
   row.step();
   SecretBytes plain;
   try {
@@ -130,16 +156,22 @@ void Vault::Impl::remember_clean(const Bytes& id, std::uint64_t version, RecordS
   clean[id] = {version, std::move(state)};
 }
 
-RecordState& Vault::Impl::record_for_update(const Bytes& id) {
+RecordState& Vault::Impl::record_for_update(const Bytes& id, std::int64_t changeset) {
   auto found = dirty.find(id);
-  if (found != dirty.end()) return found->second.state;
-  std::uint64_t version = 0;
-  std::optional<RecordState> loaded = load_stored(id, version);
-  if (!loaded) {
-    loaded = RecordState{};
-    loaded->id = id;  // its space is set by its create op, wherever that comes from
+  if (found == dirty.end()) {
+    Dirty d;
+    std::optional<RecordState> loaded = load_stored(id, d.stored_version, d.row);
+    if (loaded) {
+      d.placed = !loaded->type.empty();  // its type and space come with its create op, and never change
+      d.state = std::move(*loaded);
+    } else {
+      d.state.id = id;  // its space is set by its create op, wherever that comes from
+    }
+    found = dirty.emplace(id, std::move(d)).first;
   }
-  return dirty.emplace(id, Dirty{version, std::move(*loaded)}).first->second.state;
+  Dirty& d = found->second;
+  if (d.changesets.empty() || d.changesets.back() != changeset) d.changesets.push_back(changeset);
+  return d.state;
 }
 
 void Vault::Impl::flush_records() {
@@ -148,6 +180,7 @@ void Vault::Impl::flush_records() {
   // page touches hundreds of records, and building rows was most of that cost.
   struct Pending {
     const Bytes* id;
+    Dirty* d;
     RecordState* state;
     std::uint64_t version;
     Bytes row;
@@ -155,7 +188,7 @@ void Vault::Impl::flush_records() {
   };
   std::vector<Pending> rows;
   rows.reserve(dirty.size());
-  for (auto& [id, d] : dirty) rows.push_back({&id, &d.state, d.stored_version + 1, {}, nullptr});
+  for (auto& [id, d] : dirty) rows.push_back({&id, &d, &d.state, d.stored_version + 1, {}, nullptr});
   for_each_index(rows.size(), [&](std::size_t i) {
     Pending& r = rows[i];
     try {
@@ -168,9 +201,20 @@ void Vault::Impl::flush_records() {
   });
   for (const Pending& r : rows) {
     if (r.failed) std::rethrow_exception(r.failed);
-    db->prepare("INSERT OR REPLACE INTO records(id, space, type, version, row) VALUES(?, ?, ?, ?, ?)")
-        .bind(1, *r.id).bind(2, r.state->space).bind(3, r.state->type)
-        .bind(4, static_cast<std::int64_t>(r.version)).bind(5, r.row).run();
+    std::int64_t number = r.d->row;
+    const auto version = static_cast<std::int64_t>(r.version);
+    if (number == 0) {
+      db->prepare("INSERT INTO records(id, space, type, version, row) VALUES(?, ?, ?, ?, ?)")
+          .bind(1, *r.id).bind(2, r.state->space).bind(3, r.state->type).bind(4, version).bind(5, r.row).run();
+      number = db->last_insert_rowid();
+    } else if (r.d->placed) {  // its space and type stay: the index of them is not touched
+      db->prepare("UPDATE records SET version = ?, row = ? WHERE rowid = ?").bind(1, version).bind(2, r.row).bind(3, number).run();
+    } else {
+      db->prepare("UPDATE records SET space = ?, type = ?, version = ?, row = ? WHERE rowid = ?")
+          .bind(1, r.state->space).bind(2, r.state->type).bind(3, version).bind(4, r.row).bind(5, number).run();
+    }
+    for (std::int64_t changeset : r.d->changesets)
+      db->prepare("INSERT OR IGNORE INTO record_changes(record, changeset) VALUES(?, ?)").bind(1, number).bind(2, changeset).run();
     // A record's first row cannot be in the conflict index yet: nothing to delete.
     if (r.version > 1 || r.state->in_conflict()) index_conflict(*r.id, *r.state);
     remember_clean(*r.id, r.version, std::move(*r.state));  // dirty is cleared below

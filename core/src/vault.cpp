@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include <filesystem>
+#include <set>
 
 #include "vault_impl.hpp"
 
@@ -227,14 +228,14 @@ Bytes Vault::sign_with_device(const char* type, const Bytes& challenge) const {
 std::vector<Bytes> Vault::outbox(std::size_t limit, std::size_t skip) const {
   std::vector<Bytes> out;
   auto& q = impl_->db->prepare(
-      "SELECT c.bytes FROM outbox o JOIN changesets c ON c.id = o.changeset ORDER BY o.rowid LIMIT ? OFFSET ?")
+      "SELECT c.bytes FROM unsent u JOIN changesets c ON c.rowid = u.changeset ORDER BY u.changeset LIMIT ? OFFSET ?")
                 .bind(1, static_cast<std::int64_t>(limit)).bind(2, static_cast<std::int64_t>(skip));
   while (q.step()) out.push_back(q.column_bytes(0));
   return out;
 }
 
 std::size_t Vault::outbox_size() const {
-  auto& q = impl_->db->prepare("SELECT COUNT(*) FROM outbox");
+  auto& q = impl_->db->prepare("SELECT COUNT(*) FROM unsent");
   q.step();
   return static_cast<std::size_t>(q.column_int(0));
 }
@@ -242,7 +243,16 @@ std::size_t Vault::outbox_size() const {
 void Vault::acknowledge(const std::vector<Bytes>& ids) {
   RelaxedDurability relaxed(*impl_->db);  // a lost acknowledgment is pushed again, and answered as a replay
   Transaction t(*impl_->db);
-  for (const Bytes& id : ids) impl_->db->prepare("DELETE FROM outbox WHERE changeset = ?").bind(1, id).run();
+  // The outbox knows its changesets by number. A push sends them in order and
+  // the server answers in order, so what it acknowledges is at the front:
+  // walk from there until every id is found.
+  std::set<Bytes> left(ids.begin(), ids.end());
+  std::vector<std::int64_t> done;
+  auto& q = impl_->db->prepare("SELECT u.changeset, c.id FROM unsent u JOIN changesets c ON c.rowid = u.changeset ORDER BY u.changeset");
+  while (!left.empty() && q.step())
+    if (left.erase(q.column_bytes(1))) done.push_back(q.column_int(0));
+  q.reset();
+  for (std::int64_t number : done) impl_->db->prepare("DELETE FROM unsent WHERE changeset = ?").bind(1, number).run();
   t.commit();
 }
 

@@ -81,7 +81,10 @@ struct Vault::Impl {
   // reads nothing again.
   struct Dirty {
     std::uint64_t stored_version = 0;
+    std::int64_t row = 0;  // the number of its stored row; 0: none yet
+    bool placed = false;   // its stored row has its space and type already
     RecordState state;
+    std::vector<std::int64_t> changesets;  // numbers of the changesets applied to it since
   };
   std::map<Bytes, Dirty> dirty;
   // Decrypted records as stored, with their row version: reads skip the
@@ -123,9 +126,10 @@ struct Vault::Impl {
   void index_conflict(const Bytes& id, const RecordState& state);
   void index_conflicts_once();
   std::optional<RecordState> load_record(const Bytes& id) const;
-  // The stored record and its row version (0 and nothing when there is no row).
-  std::optional<RecordState> load_stored(const Bytes& id, std::uint64_t& version) const;
-  RecordState& record_for_update(const Bytes& id);
+  // The stored record, its row version and its row's number (0, 0 and nothing when there is no row).
+  std::optional<RecordState> load_stored(const Bytes& id, std::uint64_t& version, std::int64_t& row) const;
+  // The record as this transaction changes it; `changeset` (a number) is noted for its history.
+  RecordState& record_for_update(const Bytes& id, std::int64_t changeset);
   void flush_records();  // and the moved chain heads
   void save_space_key(const Bytes& space, std::uint64_t generation, const SecretBytes& key);
   // Keys of generations 1..generation concatenated: what a member entry seals, so a
@@ -180,7 +184,8 @@ struct Vault::Impl {
   std::string blocker(const Changeset& cs);
   // Store the changeset, record its membership entries and apply its ops.
   // `ops` is given by the local write path; an import decrypts them here.
-  void apply(const Changeset& cs, std::vector<Op> ops = {});
+  std::int64_t apply(const Changeset& cs, std::vector<Op> ops = {});  // returns the number of its row
+  bool stored(const Changeset& cs) const;  // this very changeset is in the store
   void persist_hlc();
   // Decrypt and check a changeset's ops. `key` defaults to the stored space key.
   std::vector<Op> open_payload(const Changeset& cs, const SecretBytes* key = nullptr);
@@ -188,7 +193,7 @@ struct Vault::Impl {
   void open_on_every_core(const std::vector<Changeset>& batch, std::vector<std::vector<Op>>& opened);
   // Apply the ops of stored changesets of `space` that waited for a key this device now holds.
   void materialize_backlog(const Bytes& space);
-  void apply_ops(const Changeset& cs, std::vector<Op>&& ops);
+  void apply_ops(std::int64_t changeset, std::vector<Op>&& ops);  // changeset: its row's number
   ImportReport import(CheckedBatch batch);
 
   // --- domain helpers (records.cpp)

@@ -187,16 +187,14 @@ std::vector<Conflict> Vault::conflicts(const std::string& space) const {
 std::vector<HistoryEntry> Vault::history(const std::string& record_hex) const {
   Bytes record = parse_id(record_hex, kRecordIdSize, "record");
   RecordState r = impl_->existing(record, "");
-  std::vector<Bytes> where;
+  std::vector<std::pair<Bytes, Bytes>> where;  // id and bytes of each changeset with ops on it
   auto& q = impl_->db->prepare(
-      "SELECT o.changeset FROM record_changesets o JOIN changesets c ON c.id = o.changeset "
-      "WHERE o.record = ? ORDER BY c.hlc, c.rowid").bind(1, record);
-  while (q.step()) where.push_back(q.column_bytes(0));
+      "SELECT c.id, c.bytes FROM record_changes o JOIN changesets c ON c.rowid = o.changeset "
+      "WHERE o.record = (SELECT rowid FROM records WHERE id = ?) ORDER BY c.hlc, c.rowid").bind(1, record);
+  while (q.step()) where.emplace_back(q.column_bytes(0), q.column_bytes(1));
   std::vector<HistoryEntry> out;
-  for (const Bytes& cs_id : where) {
-    auto& c = impl_->db->prepare("SELECT bytes FROM changesets WHERE id = ?").bind(1, cs_id);
-    if (!c.step()) continue;
-    Changeset cs = Changeset::decode(c.column_bytes(0));
+  for (const auto& [cs_id, bytes] : where) {
+    Changeset cs = Changeset::decode(bytes);
     std::string device = to_hex(cs.body().device);
     for (const Op& op : impl_->open_payload(cs))  // in op order
       if (op.record == record)
