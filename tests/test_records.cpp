@@ -192,6 +192,15 @@ TEST_CASE("tampered, truncated, reordered and forked changesets", "[records][neg
     CHECK_THROWS_WITH(b->import_changesets(bad), Catch::Contains("Changeset ") && Catch::Contains("Nothing was imported"));
     CHECK(b->state_digest() == empty_digest);
   }
+  SECTION("sync settings given with an import are saved with it, and only with it") {
+    b->set_sync_setting("cursors", "before");
+    std::vector<Bytes> bad = all;
+    bad[2][bad[2].size() / 2] ^= 0x01;
+    CHECK_THROWS_WITH(b->import_checked(CheckedBatch::check(bad), {{"cursors", "after"}}), Catch::Contains("Nothing was imported"));
+    CHECK(b->sync_setting("cursors") == "before");
+    CHECK(b->import_checked(CheckedBatch::check(all), {{"cursors", "after"}}).applied == 4);
+    CHECK(b->sync_setting("cursors") == "after");
+  }
   SECTION("a truncated changeset is refused") {
     std::vector<Bytes> bad = all;
     bad[3].resize(bad[3].size() - 5);

@@ -194,7 +194,7 @@ struct Vault::Impl {
   // Apply the ops of stored changesets of `space` that waited for a key this device now holds.
   void materialize_backlog(const Bytes& space);
   void apply_ops(std::int64_t changeset, std::vector<Op>&& ops);  // changeset: its row's number
-  ImportReport import(CheckedBatch batch);
+  ImportReport import(CheckedBatch batch, const std::map<std::string, std::string>& sync_settings = {});
 
   // --- domain helpers (records.cpp)
   RecordState existing(const Bytes& id, const char* what) const;

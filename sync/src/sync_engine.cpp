@@ -177,10 +177,9 @@ bool SyncEngine::on_pull_response(const wire::Response& response, SyncSummary& s
 
 bool SyncEngine::on_pull_page(PullPage page, SyncSummary& summary) {
   // Throws naming a bad changeset before applying any; the cursors then stay where they were.
-  ImportReport report = vault_.import_checked(std::move(page.changesets));
+  ImportReport report = vault_.import_checked(std::move(page.changesets), {{"cursors", page.cursors.dump()}});
   summary.received += report.applied;
   summary.pending = report.pending;
-  vault_.set_sync_setting("cursors", page.cursors.dump());
   return page.more;
 }
 

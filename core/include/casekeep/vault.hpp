@@ -114,8 +114,10 @@ class Vault {
   // when one is malformed, tampered, forged or forks a chain; nothing is applied
   // then. Changesets that wait for an earlier one are kept pending, not lost.
   ImportReport import_changesets(const std::vector<Bytes>& changesets);
-  // The same, for changesets checked already (perhaps on another thread).
-  ImportReport import_checked(CheckedBatch batch);
+  // The same, for changesets checked already (perhaps on another thread), and
+  // saves `sync_settings` (as set_sync_setting would) in the same transaction:
+  // a pull page's cursors move with the page, or not at all.
+  ImportReport import_checked(CheckedBatch batch, const std::map<std::string, std::string>& sync_settings = {});
   // Copies of the space keys this device holds, for CheckedBatch::check to
   // open payloads with on another thread.
   PayloadKeys payload_keys() const;
