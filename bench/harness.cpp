@@ -21,6 +21,7 @@ double percentile(std::vector<double> values, double p) {
 wire::Response MeteredCarrier::send(const wire::Request& request) {
   auto start = Stopwatch::now();
   wire::Response response = inner_.send(request);
+  std::lock_guard<std::mutex> lock(mutex_);
   latencies_ms.push_back(seconds_since(start) * 1000);
   bytes += request.body.size() + response.body.size();
   if (response.status != 200 && errors++ == 0)

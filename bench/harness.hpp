@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,7 @@ class MeteredCarrier final : public Carrier {
  public:
   explicit MeteredCarrier(Carrier& inner) : inner_(inner) {}
   wire::Response send(const wire::Request& request) override;
+  bool concurrent() const override { return inner_.concurrent(); }
   std::size_t bytes = 0;
   std::size_t errors = 0;
   std::string first_error;  // status and the start of the body of the first non-200 answer
@@ -46,6 +48,7 @@ class MeteredCarrier final : public Carrier {
 
  private:
   Carrier& inner_;
+  std::mutex mutex_;  // for the counts: two sends may be in flight
 };
 
 VaultOptions fast_kdf();  // the benchmark measures records, not the passphrase KDF

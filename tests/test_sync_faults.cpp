@@ -7,8 +7,12 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <deque>
+#include <mutex>
 #include <random>
+#include <set>
 #include <utility>
 
 #include "admin.hpp"
@@ -65,6 +69,45 @@ class FaultyCarrier final : public Carrier {
   std::mt19937_64& rng_;
   bool faults_;
   std::deque<std::pair<wire::Request, wire::Response>> history_;
+};
+
+// Carries two requests at once, as two connections do, and holds a push it
+// has not seen before until another push has reached the server (for at most
+// a moment, when none comes): a push's next batch, sent beside it, overtakes it.
+class OvertakingCarrier final : public Carrier {
+ public:
+  explicit OvertakingCarrier(ServerUnderTest& server) : server_(server) {}
+  bool concurrent() const override { return true; }
+  wire::Response send(const wire::Request& request) override {
+    if (request.path != "/v1/push") return deliver(request);
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (seen_.insert(request.body).second && !holding_) {
+      holding_ = true;
+      const int before = delivered_;
+      changed_.wait_for(lock, std::chrono::milliseconds(300), [&] { return delivered_ > before; });
+      holding_ = false;
+    }
+    lock.unlock();
+    wire::Response response = deliver(request);
+    lock.lock();
+    ++delivered_;
+    if (response.status == 409) ++overtaken;
+    changed_.notify_all();
+    return response;
+  }
+  int overtaken = 0;  // pushes the server refused for arriving before the one before them
+
+ private:
+  wire::Response deliver(const wire::Request& request) {
+    std::lock_guard<std::mutex> lock(server_mutex_);
+    return server_.service->handle(request);
+  }
+  ServerUnderTest& server_;
+  std::mutex mutex_, server_mutex_;
+  std::condition_variable changed_;
+  std::set<std::string> seen_;
+  bool holding_ = false;
+  int delivered_ = 0;
 };
 
 // The exchange's first request after logging in (the login goes through `carrier`).
@@ -389,4 +432,30 @@ TEST_CASE("a push reads its next batch while the one before travels, and sends i
   CHECK_THROWS_AS(refused.feed(response), Error);
   CHECK_FALSE(refused.keep_guess(response));
   CHECK(ann.vault->outbox_size() == 600);  // the 500 before the altered one were acknowledged
+}
+
+TEST_CASE("a push's next batch sent beside the one before may overtake it, and is sent again: nothing is lost",
+          "[sync][negative]") {
+  std::mt19937_64 rng(8);
+  ServerUnderTest server;
+  TempDir dir;
+  Replica ann = enrolled(server, dir, rng, "Ann");
+  std::string c = ann.vault->create_case({"scr", "SCR-O", "Overtaken", "", "", "", "open"});
+  ann.vault->write_batch([&] {  // one changeset each: four pushes of at most 1,024
+    for (int k = 0; k < 3500; ++k) ann.vault->set_field(c, "title", "Title " + std::to_string(k));
+  });
+  const std::size_t total = ann.vault->outbox_size();
+  OvertakingCarrier overtaking(server);
+  SyncSummary summary = sync_with(*ann.engine, overtaking);
+  CHECK(overtaking.overtaken >= 1);  // a guess reached the server first, and was refused for its gap
+  CHECK(summary.sent == total);
+  CHECK(ann.vault->outbox_size() == 0);
+
+  Replica bo = enrolled(server, dir, rng, "Bo");
+  ann.vault->add_member(c, bo.vault->user_card(), "observer", "Bo");
+  FaultyCarrier clean(server, rng, false);
+  sync_with(*ann.engine, clean);
+  sync_with(*bo.engine, clean);
+  CHECK(bo.vault->get(c).fields["title"] == "Title 3499");
+  CHECK(bo.vault->state_digest() == ann.vault->state_digest());
 }

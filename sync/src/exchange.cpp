@@ -181,26 +181,38 @@ void drive(Exchange& exchange, Carrier& carrier, const std::function<void()>& af
   std::optional<wire::Request> request = exchange.next();
   if (!request) return;
   std::future<Answer> in_flight = send_meanwhile(carrier, *request);  // waits for its thread on a throw
+  std::optional<wire::Request> early;  // in flight, and sent before the answer to the request before it
   for (;;) {
     std::optional<wire::Request> guess = exchange.guess_next();  // while the request travels
+    // A push's next batch, where the carrier can send two at once: it leaves
+    // now, so the server appends it while it makes the one before durable.
+    std::future<Answer> guess_flight;
+    if (guess && carrier.concurrent()) guess_flight = send_meanwhile(carrier, *guess);
     Answer answer = in_flight.get();
+    // Sent early, it may have reached the server before the batch before it,
+    // and been refused for the gap it left, having written nothing: that one
+    // is in now, so it is sent again, once.
+    if (early && answer.response.status != 200) answer.response = carrier.send(*early);
+    early.reset();
     const wire::Response& response = answer.response;
     std::optional<wire::Request> ahead = exchange.ahead(response);
     if (ahead) in_flight = send_meanwhile(carrier, *ahead, &exchange);
     // A push accepted whole: the next one leaves before this answer is taken
     // in (acknowledging a batch took a while the server sat idle).
-    const bool guess_sent = !ahead && guess && exchange.guess_fits(response);
-    if (guess_sent) in_flight = send_meanwhile(carrier, *guess);
+    if (!ahead && guess && !guess_flight.valid() && exchange.guess_fits(response))
+      guess_flight = send_meanwhile(carrier, *guess);
+    const bool guess_early = guess && carrier.concurrent();
     exchange.feed(response, std::move(answer.read));
     if (after_each) after_each();
     if (ahead) continue;
     if (guess && exchange.keep_guess(response)) {
-      if (!guess_sent) in_flight = send_meanwhile(carrier, *guess);
+      in_flight = guess_flight.valid() ? std::move(guess_flight) : send_meanwhile(carrier, *guess);
+      if (guess_early) early = std::move(guess);
       continue;
     }
     // Sent, but not expected after all: its answer is dropped; what it
     // delivered is pushed again later and answered as a replay.
-    if (guess_sent) in_flight.get();
+    if (guess_flight.valid()) guess_flight.get();
     request = exchange.next();
     if (!request) return;
     in_flight = send_meanwhile(carrier, *request);

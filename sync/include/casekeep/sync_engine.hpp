@@ -19,6 +19,10 @@ class Carrier {
   virtual ~Carrier() = default;
   // Deliver a request and return the answer; status 0 when there was none.
   virtual wire::Response send(const wire::Request& request) = 0;
+  // Whether send() may be called again, from another thread, before an
+  // earlier call returns. drive() then sends a push's next batch while the
+  // batch before it is still on its way.
+  virtual bool concurrent() const { return false; }
 };
 
 struct SyncSummary {
