@@ -36,6 +36,10 @@ void Vault::Impl::create_schema(int wal_checkpoint_pages, bool wal_truncate) {
   // index inserts land on random pages, and at 100,000 notes re-reading them
   // from the OS cost a sixth of the pull (S5: 20 s -> 17 s; 64 MiB was no better).
   db->exec("PRAGMA cache_size = -16384");
+  // A write inside write_batch() is a savepoint, whose undo copies are a
+  // temporary file by default: a thousand notes in one batch wrote 89 KB per
+  // note to it (S5's writer). In memory, they are dropped when it is released.
+  db->exec("PRAGMA temp_store = MEMORY");
   db->exec(R"sql(
     PRAGMA journal_mode = WAL;
     PRAGMA synchronous = FULL;  -- a commit is durable before the call returns
