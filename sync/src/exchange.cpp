@@ -187,7 +187,8 @@ void drive(Exchange& exchange, Carrier& carrier, const std::function<void()>& af
     // A push's next batch, where the carrier can send two at once: it leaves
     // now, so the server appends it while it makes the one before durable.
     std::future<Answer> guess_flight;
-    if (guess && carrier.concurrent()) guess_flight = send_meanwhile(carrier, *guess);
+    const bool guess_early = guess && carrier.concurrent();
+    if (guess_early) guess_flight = send_meanwhile(carrier, *guess);
     Answer answer = in_flight.get();
     // Sent early, it may have reached the server before the batch before it,
     // and been refused for the gap it left, having written nothing: that one
@@ -201,7 +202,6 @@ void drive(Exchange& exchange, Carrier& carrier, const std::function<void()>& af
     // in (acknowledging a batch took a while the server sat idle).
     if (!ahead && guess && !guess_flight.valid() && exchange.guess_fits(response))
       guess_flight = send_meanwhile(carrier, *guess);
-    const bool guess_early = guess && carrier.concurrent();
     exchange.feed(response, std::move(answer.read));
     if (after_each) after_each();
     if (ahead) continue;
