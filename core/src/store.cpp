@@ -166,7 +166,8 @@ RecordState& Vault::Impl::record_for_update(const Bytes& id, std::int64_t change
     Dirty d;
     std::optional<RecordState> loaded = load_stored(id, d.stored_version, d.row);
     if (loaded) {
-      d.placed = !loaded->type.empty();  // its type and space come with its create op, and never change
+      d.stored_space = loaded->space;
+      d.stored_type = loaded->type;
       d.state = std::move(*loaded);
     } else {
       d.state.id = id;  // its space is set by its create op, wherever that comes from
@@ -211,7 +212,7 @@ void Vault::Impl::flush_records() {
       db->prepare("INSERT INTO records(id, space, type, version, row) VALUES(?, ?, ?, ?, ?)")
           .bind(1, *r.id).bind(2, r.state->space).bind(3, r.state->type).bind(4, version).bind(5, r.row).run();
       number = db->last_insert_rowid();
-    } else if (r.d->placed) {  // its space and type stay: the index of them is not touched
+    } else if (r.d->stored_space == r.state->space && r.d->stored_type == r.state->type) {  // the index of them is not touched
       db->prepare("UPDATE records SET version = ?, row = ? WHERE rowid = ?").bind(1, version).bind(2, r.row).bind(3, number).run();
     } else {
       db->prepare("UPDATE records SET space = ?, type = ?, version = ?, row = ? WHERE rowid = ?")

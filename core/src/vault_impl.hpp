@@ -82,7 +82,8 @@ struct Vault::Impl {
   struct Dirty {
     std::uint64_t stored_version = 0;
     std::int64_t row = 0;  // the number of its stored row; 0: none yet
-    bool placed = false;   // its stored row has its space and type already
+    Bytes stored_space;    // the space and type its stored row is listed under
+    std::string stored_type;
     RecordState state;
     std::vector<std::int64_t> changesets;  // numbers of the changesets applied to it since
   };
