@@ -179,10 +179,10 @@ RecordState& Vault::Impl::record_for_update(const Bytes& id, std::int64_t change
   return d.state;
 }
 
-void Vault::Impl::flush_records() {
+void Vault::Impl::flush_records(bool on_every_core) {
   // Row versions come from SQLite on this thread; the rows themselves (CBOR of
-  // the registers, then AEAD) are built on every core: a bulk write or a pull
-  // page touches hundreds of records, and building rows was most of that cost.
+  // the registers, then AEAD) are built on every core when asked: a pull page
+  // touches hundreds of records, and building rows was most of that cost.
   struct Pending {
     const Bytes* id;
     Dirty* d;
@@ -194,7 +194,7 @@ void Vault::Impl::flush_records() {
   std::vector<Pending> rows;
   rows.reserve(dirty.size());
   for (auto& [id, d] : dirty) rows.push_back({&id, &d, &d.state, d.stored_version + 1, {}, nullptr});
-  for_each_index(rows.size(), [&](std::size_t i) {
+  auto build = [&](std::size_t i) {
     Pending& r = rows[i];
     try {
       Bytes plain = r.state->encode();
@@ -203,7 +203,12 @@ void Vault::Impl::flush_records() {
     } catch (...) {
       r.failed = std::current_exception();
     }
-  });
+  };
+  if (on_every_core) {
+    for_each_index(rows.size(), build);
+  } else {
+    for (std::size_t i = 0; i < rows.size(); ++i) build(i);
+  }
   for (const Pending& r : rows) {
     if (r.failed) std::rethrow_exception(r.failed);
     std::int64_t number = r.d->row;

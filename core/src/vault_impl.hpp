@@ -131,7 +131,9 @@ struct Vault::Impl {
   std::optional<RecordState> load_stored(const Bytes& id, std::uint64_t& version, std::int64_t& row) const;
   // The record as this transaction changes it; `changeset` (a number) is noted for its history.
   RecordState& record_for_update(const Bytes& id, std::int64_t changeset);
-  void flush_records();  // and the moved chain heads
+  // Writes back the dirty records and the moved chain heads. Their rows are
+  // built on every core, or on this thread only where another is busy beside it.
+  void flush_records(bool on_every_core = true);
   void save_space_key(const Bytes& space, std::uint64_t generation, const SecretBytes& key);
   // Keys of generations 1..generation concatenated: what a member entry seals, so a
   // member added later can still read what was written before.
