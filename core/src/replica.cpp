@@ -121,8 +121,8 @@ void Vault::Impl::store_change(const Changeset& cs, std::vector<Op> ops) {
   db->prepare("INSERT INTO unsent(changeset) VALUES(?)").bind(1, apply(cs, std::move(ops))).run();
   // A local write changes a few records, or, in a bulk write, a changeset's
   // worth while the next one is sealed on the other core: rows are built here
-  // (S1a: 45.3-46.1k notes/s with every core, 46.1-48.7k without, in seven
-  // runs each; three of them alternating pairs, each won by 3-7%).
+  // (S1a, six alternating pairs: median 45.6k notes/s with every core, 47.0k
+  // without; four pairs won, two lost by about 1%).
   flush_records(false);
   persist_hlc();
 }
