@@ -242,8 +242,9 @@ TEST_CASE("large changesets sync in requests under the server's body limit", "[e
   SharedInterview shared;
   Client &alex = shared.alex, &bea = shared.bea;
   const std::string& interview = shared.interview;
-  // Six changesets of two 900 KB notes each: 14 MB of base64, more than one
-  // 8 MiB push can carry, though far fewer than a full batch of changesets.
+  // Twelve changesets of one 900 KB note each (a bulk write's changeset ends
+  // past 256 KiB of text): 10.8 MB, more than one 8 MiB push can carry,
+  // though far fewer than a full batch of changesets.
   std::vector<NoteDraft> notes;
   for (int i = 0; i < 12; ++i) notes.push_back({"Long note " + std::to_string(i), std::string(900 * 1024, static_cast<char>('a' + i))});
   alex.vault->add_notes(interview, notes);

@@ -121,13 +121,14 @@ TEST_CASE("add_notes writes many notes in one transaction and few changesets, al
   std::string i = a->create_interview({c, "Pat", "", ""});
   std::size_t before = a->outbox_size();
 
-  // 2,500 notes of about 1 KB: three changesets of at most 1 MiB of text each.
+  // 2,500 notes of about 1 KB: ten changesets of at most 256 KiB of text each
+  // (a changeset ends with the note that takes it past that: 261 notes).
   std::vector<NoteDraft> notes;
   for (int n = 0; n < 2500; ++n) notes.push_back({"note " + std::to_string(n), std::string(1000, static_cast<char>('a' + n % 26))});
   std::vector<std::string> ids = a->add_notes(i, notes);
   REQUIRE(ids.size() == notes.size());
   CHECK(std::set<std::string>(ids.begin(), ids.end()).size() == ids.size());
-  CHECK(a->outbox_size() - before == 3);
+  CHECK(a->outbox_size() - before == 10);
   CHECK(a->get(ids[1234]).fields.at("title") == "note 1234");
   CHECK(a->get(ids.back()).fields.at("body") == std::string(1000, 'a' + 2499 % 26));
   CHECK(a->verify().empty());
@@ -144,7 +145,7 @@ TEST_CASE("add_notes writes many notes in one transaction and few changesets, al
   notes[1800].title.clear();
   CHECK_THROWS_AS(a->add_notes(i, notes), Error);
   CHECK(a->list("note", i).size() == 2500);
-  CHECK(a->outbox_size() - before == 5);  // the three, the member, and the signature
+  CHECK(a->outbox_size() - before == 12);  // the ten, the member, and the signature
 
   // Its changesets are sealed ahead of being stored: a batch that fails after
   // them leaves none of them, and the chain goes on from where it was.
@@ -154,10 +155,10 @@ TEST_CASE("add_notes writes many notes in one transaction and few changesets, al
     throw Error(ErrorCode::invalid_argument, "the batch fails after the notes");
   }), Error);
   CHECK(a->list("note", i).size() == 2500);
-  CHECK(a->outbox_size() - before == 5);
+  CHECK(a->outbox_size() - before == 12);
   a->add_notes(i, std::vector<NoteDraft>(notes.begin(), notes.begin() + 1200));
   CHECK(a->list("note", i).size() == 3700);
-  CHECK(a->outbox_size() - before == 7);
+  CHECK(a->outbox_size() - before == 17);  // five more
   CHECK(a->verify().empty());
   sync_into(*b, *a);
   CHECK(b->state_digest(i) == a->state_digest(i));

@@ -305,7 +305,10 @@ std::string Vault::add_note(const std::string& interview_hex, const std::string&
 std::vector<std::string> Vault::add_notes(const std::string& interview_hex, const std::vector<NoteDraft>& notes) {
   // Text per changeset: a bulk write signs once per this much, and each
   // changeset stays far below the 4 MiB a changeset and 8 MiB a push may be.
-  constexpr std::size_t kNotesPerChangesetBytes = 1024 * 1024;
+  // Smaller changesets keep the pipeline (commit_each) full for more of the
+  // write: S1a, six alternating pairs, median 46.7k notes/s at 1 MiB, 50.2k
+  // at 256 KiB; 64 and 512 KiB were no better.
+  constexpr std::size_t kNotesPerChangesetBytes = 256 * 1024;
   Bytes interview = parse_id(interview_hex, kSpaceIdSize, "interview");
   impl_->existing(interview, "interview");
   for (const NoteDraft& n : notes) require_text(n.title, "note title");

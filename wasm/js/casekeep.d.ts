@@ -175,7 +175,7 @@ export class Casekeep {
   members(space: string): RecordView[];
 
   addNote(interview: string, title: string, body: string): Promise<string>;
-  /** Many notes in one transaction (one flush) and as few changesets as fit 1 MiB of text each: all are written, or none. Returns their ids. */
+  /** Many notes in one transaction (one flush) and as few changesets as fit 256 KiB of text each: all are written, or none. Returns their ids. */
   addNotes(interview: string, notes: { title: string; body: string }[]): Promise<string[]>;
   /**
    * Several record writes in one transaction (one flush), each its own
