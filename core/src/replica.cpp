@@ -451,8 +451,7 @@ ImportReport Vault::Impl::import(CheckedBatch checked, const std::map<std::strin
     }
     flush_records();
     persist_hlc();
-    for (const auto& [key, value] : sync_settings)
-      db->prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)").bind(1, "sync." + key).bind(2, to_bytes(value)).run();
+    for (const auto& [key, value] : sync_settings) put_sync_setting(key, value);
     t.commit();
   } catch (...) {
     forget_caches();

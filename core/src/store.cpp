@@ -94,26 +94,21 @@ void Vault::Impl::create_schema(int wal_checkpoint_pages, bool wal_truncate) {
     -- the order they were made (it replaces outbox, which listed their ids).
     CREATE TABLE IF NOT EXISTS unsent(changeset INTEGER PRIMARY KEY);
   )sql");
-  // Vaults made before record_changes named records and changesets by id:
-  // a row per op in op_index, then a row per record and changeset in
-  // record_changesets. Their rows move over, by number.
-  for (const char* old : {"op_index", "record_changesets"}) {
-    bool present = db->prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").bind(1, std::string(old)).step();
+  // Vaults made before named records and changesets by id: a row per op in
+  // op_index, then a row per record and changeset in record_changesets, and
+  // the outbox's ids. Their rows move over, by number, and the old table goes.
+  auto move_over = [&](const std::string& old, const std::string& insert_from_old) {
+    bool present = db->prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").bind(1, old).step();
     db->finish_statements();  // a DROP waits for no open statement
-    if (!present) continue;
+    if (!present) return;
     Transaction t(*db);
-    db->exec(std::string("INSERT OR IGNORE INTO record_changes(record, changeset) SELECT r.rowid, c.rowid FROM ") + old +
-             " o JOIN records r ON r.id = o.record JOIN changesets c ON c.id = o.changeset; DROP TABLE " + old + ";");
+    db->exec(insert_from_old + "; DROP TABLE " + old + ";");
     t.commit();
-  }
-  bool old_outbox = db->prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").step();
-  db->finish_statements();
-  if (old_outbox) {
-    Transaction t(*db);
-    db->exec("INSERT OR IGNORE INTO unsent(changeset) SELECT c.rowid FROM outbox o JOIN changesets c ON c.id = o.changeset;"
-             "DROP TABLE outbox;");
-    t.commit();
-  }
+  };
+  for (const char* old : {"op_index", "record_changesets"})
+    move_over(old, std::string("INSERT OR IGNORE INTO record_changes(record, changeset) SELECT r.rowid, c.rowid FROM ") +
+                       old + " o JOIN records r ON r.id = o.record JOIN changesets c ON c.id = o.changeset");
+  move_over("outbox", "INSERT OR IGNORE INTO unsent(changeset) SELECT c.rowid FROM outbox o JOIN changesets c ON c.id = o.changeset");
 }
 
 std::optional<RecordState> Vault::Impl::load_record(const Bytes& id) const {

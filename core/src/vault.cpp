@@ -263,9 +263,11 @@ std::string Vault::sync_setting(const std::string& key) const {
   return std::string(b.begin(), b.end());
 }
 
-void Vault::set_sync_setting(const std::string& key, const std::string& value) {
-  meta_put(*impl_->db, "sync." + key, to_bytes(value));
+void Vault::Impl::put_sync_setting(const std::string& key, const std::string& value) {
+  meta_put(*db, "sync." + key, to_bytes(value));
 }
+
+void Vault::set_sync_setting(const std::string& key, const std::string& value) { impl_->put_sync_setting(key, value); }
 
 UserCard Vault::user_card() const {
   const Identity& id = impl_->identity();

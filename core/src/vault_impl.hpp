@@ -120,6 +120,7 @@ struct Vault::Impl {
 
   // --- keys and identity (vault.cpp)
   void require_unlocked() const;
+  void put_sync_setting(const std::string& key, const std::string& value);  // as Vault::set_sync_setting
   const Identity& identity() const;
 
   // --- store (store.cpp)
