@@ -50,6 +50,22 @@ struct LogRef {
   std::uint64_t device_seq = 0;
 };
 
+// What a pull already holds of its own device's chain in a space: the
+// changesets of `device` up to device seq `held` (0: none).
+struct HeldChain {
+  Bytes device;
+  std::uint64_t held = 0;
+};
+
+// One space's part of a pull page: its changesets after a cursor, and how far
+// the look went. Every changeset of the space up to `covered` that is not in
+// `refs` was stepped over; `more` says whether any lie beyond it.
+struct LogWindow {
+  std::vector<LogRef> refs;
+  std::uint64_t covered = 0;
+  bool more = false;
+};
+
 struct OpenConflict {
   Bytes record;
   Bytes field_tag;
@@ -110,7 +126,10 @@ class Store {
   void set_chain_head(const Bytes& device, const Bytes& space, const ChainHead& head);
   // Up to `limit` changesets of `space` with server seq > `after`, in seq order;
   // sizes first, so a page can be cut to a byte budget before any bytes are read.
-  std::vector<LogRef> log_after(const Bytes& space, std::uint64_t after, std::size_t limit);
+  // Those of `own.device`'s chain up to `own.held` are stepped over, not
+  // listed, and the look goes at most `span` server seqs past `after`.
+  LogWindow log_after(const Bytes& space, std::uint64_t after, std::size_t limit, const HeldChain& own,
+                      std::uint64_t span);
   Bytes log_bytes(std::uint64_t seq);
   // The space's registers with more than one head, after bringing them up to
   // date with the log (catch_up_registers).

@@ -142,14 +142,31 @@ void Store::catch_up_registers(const Bytes& space) {
   t.commit();
 }
 
-std::vector<LogRef> Store::log_after(const Bytes& space, std::uint64_t after, std::size_t limit) {
-  auto q = db_.prepare("SELECT seq, length(bytes), device, device_seq FROM log WHERE space = ? AND seq > ? ORDER BY seq LIMIT ?");
-  q.bind(1, space).bind(2, after).bind(3, static_cast<std::int64_t>(limit));
-  std::vector<LogRef> out;
+LogWindow Store::log_after(const Bytes& space, std::uint64_t after, std::size_t limit, const HeldChain& own,
+                          std::uint64_t span) {
+  // The end is read first: a changeset appended meanwhile lies past it, so
+  // `covered` never claims one this look did not see.
+  auto last = db_.prepare("SELECT max(seq) FROM log WHERE space = ?");
+  last.bind(1, space);
+  const std::uint64_t end = last.step() ? static_cast<std::uint64_t>(last.column_int(0)) : 0;
+  LogWindow w;
+  if (end <= after) {
+    w.covered = after;
+    return w;
+  }
+  const std::uint64_t until = end - after > span ? after + span : end;
+  auto q = db_.prepare(
+      "SELECT seq, length(bytes), device, device_seq FROM log WHERE space = ? AND seq > ? AND seq <= ? "
+      "AND NOT (device = ? AND device_seq <= ?) ORDER BY seq LIMIT ?");
+  q.bind(1, space).bind(2, after).bind(3, until).bind(4, own.device).bind(5, own.held);
+  q.bind(6, static_cast<std::int64_t>(limit));
   while (q.step())
-    out.push_back({static_cast<std::uint64_t>(q.column_int(0)), static_cast<std::size_t>(q.column_int(1)), q.column_bytes(2),
-                   static_cast<std::uint64_t>(q.column_int(3))});
-  return out;
+    w.refs.push_back({static_cast<std::uint64_t>(q.column_int(0)), static_cast<std::size_t>(q.column_int(1)),
+                      q.column_bytes(2), static_cast<std::uint64_t>(q.column_int(3))});
+  const bool cut = w.refs.size() == limit;
+  w.covered = cut ? w.refs.back().seq : until;
+  w.more = cut || until < end;
+  return w;
 }
 
 Bytes Store::log_bytes(std::uint64_t seq) {

@@ -140,10 +140,16 @@ TEST_CASE("a device is not sent back the changesets it says it holds", "[server]
     CHECK(ids(page).size() == alices - 2 + 1);
     CHECK(page["cursors"][one] == last);
   }
-  SECTION("skipped changesets count toward the limit, so a page stays bounded") {
-    json page = pull(s, alice, {{"held", {{one, alices}}}, {"limit", 3}});
-    CHECK(page["changesets"].empty());
-    CHECK(page["cursors"][one] == 3);
+  SECTION("skipped changesets do not fill the page: one page steps past all of them") {
+    json page = pull(s, alice, {{"held", {{one, alices}}}, {"limit", 1}});
+    CHECK(ids(page) == std::vector<std::string>{to_hex(id_of(bobs))});
+    CHECK(page["cursors"][one] == last);
+    CHECK(page["more"] == false);
+  }
+  SECTION("a page cut by its limit steps only to the last changeset it sends") {
+    json page = pull(s, alice, {{"held", {{one, 2}}}, {"limit", 1}});
+    REQUIRE(page["changesets"].size() == 1);
+    CHECK(page["cursors"][one] == 3);  // skipped 1 and 2, sent 3
     CHECK(page["more"] == true);
   }
   SECTION("another device's held seqs do not hide anything from it") {
@@ -155,6 +161,28 @@ TEST_CASE("a device is not sent back the changesets it says it holds", "[server]
     CHECK(s.post("/v1/pull", {{"held", {{"xyz", 1}}}}, alice.token).status == 400);
     CHECK(s.post("/v1/pull", {{"held", {{one, -1}}}}, alice.token).status == 400);
   }
+}
+
+TEST_CASE("a page looks at most its span past the cursor, so stepping over stays bounded", "[server][pull]") {
+  server::Limits limits = no_rate_limit();
+  limits.pull_span = 2;
+  TestServer s(limits);
+  Client alice(s, "alice");
+  std::string one = alice.vault->create_case(a_case("span"));
+  for (int i = 0; i < 4; ++i) alice.vault->set_field(one, "title", "v" + std::to_string(i));
+  push_ok(s, alice, alice.outbox());  // server seqs 1-5, all alice's
+  json cursors = json::object();
+  std::vector<std::uint64_t> steps;
+  bool more = true;
+  while (more) {
+    json page = pull(s, alice, {{"cursors", cursors}, {"held", {{one, 5}}}});
+    CHECK(page["changesets"].empty());
+    cursors = page["cursors"];
+    more = page["more"];
+    steps.push_back(cursors[one].get<std::uint64_t>());
+    REQUIRE(steps.size() < 10);
+  }
+  CHECK(steps == std::vector<std::uint64_t>{2, 4, 5});
 }
 
 TEST_CASE("a page is cut to the byte budget but never empty", "[server][pull]") {
