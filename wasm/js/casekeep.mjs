@@ -129,14 +129,15 @@ export class Casekeep {
     return new Blob([this._core.HEAPU8.subarray(pointer, pointer + request.body_size)]);
   }
 
-  // Give the core an answer: text inside the JSON call, bytes through its buffer.
-  _feed(answer) {
+  // Give the core an answer (to "ahead" or "feed"): text inside the JSON
+  // call, bytes through its buffer.
+  _give(method, answer) {
     if (typeof answer.body === "string") {
-      return this._invoke("feed", { status: answer.status, content_type: answer.contentType, body: answer.body });
+      return this._invoke(method, { status: answer.status, content_type: answer.contentType, body: answer.body });
     }
     const pointer = this._core._ck_buffer(this._handle, answer.body.length);
     this._core.HEAPU8.set(answer.body, pointer);  // HEAPU8 read after the call: memory may have grown
-    return this._invoke("feed", { status: answer.status, content_type: answer.contentType, buffered: true });
+    return this._invoke(method, { status: answer.status, content_type: answer.contentType, buffered: true });
   }
 
   // Writes the changed chunks to IndexedDB; flushes run one at a time.
@@ -166,18 +167,44 @@ export class Casekeep {
     this._invoke(method, args);
     let flushed = performance.now();
     try {
-      for (;;) {
-        const request = this._invoke("next");
-        if (request === null) break;
-        const answer = await carry(server, request, this._requestBody(request));
+      let request = this._invoke("next");
+      let answer = request && carry(server, request, this._requestBody(request));
+      while (answer) {
+        // While the request travels: the one that follows it if its answer is
+        // the expected one (a push accepted whole: the next batch).
+        const guess = this._invoke("guess");
+        const guessBody = guess && this._requestBody(guess);
+        // The request after this answer, when already known (a pull's next
+        // page), leaves before the core takes the answer in, so the server
+        // answers it while the import runs. Its body is read only once this
+        // thread is free again: S3 in Chromium, 10,000 notes, 1.09 -> 1.05 s.
+        const given = this._give("ahead", await answer);
+        const aheadAnswer = given.request && carry(server, given.request, this._requestBody(given.request));
+        // A push accepted whole: the next batch leaves before the answer is
+        // taken in (acknowledged), so the server is not idle meanwhile.
+        const guessAnswer = !aheadAnswer && guess && given.guess_fits ? carry(server, guess, guessBody) : null;
+        let fed;
         try {
-          this._feed(answer);
+          fed = this._invoke("feed", { kept: true });
         } finally {
           if (performance.now() - flushed >= EXCHANGE_FLUSH_MS) {
             await this._flush();
             flushed = performance.now();
           }
         }
+        if (aheadAnswer) {
+          answer = aheadAnswer;
+          continue;
+        }
+        if (fed.guess_kept) {
+          answer = guessAnswer || carry(server, guess, guessBody);
+          continue;
+        }
+        // Sent, but not expected after all: its answer is dropped, and what
+        // it delivered is pushed again later and answered as a replay.
+        if (guessAnswer) await guessAnswer;
+        request = this._invoke("next");
+        answer = request && carry(server, request, this._requestBody(request));
       }
       return this._invoke("result");
     } finally {

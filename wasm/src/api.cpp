@@ -1,5 +1,7 @@
 #include "api.hpp"
 
+#include <utility>
+
 #include <filesystem>
 
 #include "casekeep/error.hpp"
@@ -142,9 +144,31 @@ void Api::add_vault_methods() {
 
 json Api::begin(std::unique_ptr<Exchange> exchange, std::function<json()> finish) {
   exchange_ = std::move(exchange);
+  kept_.reset();
+  guessing_ = false;
   finish_ = std::move(finish);
   exchange_over_ = false;
   return json(nullptr);
+}
+
+wire::Response Api::answer_arg(const json& args) {
+  wire::Response response{args.at("status").get<int>(), optional_text_arg(args, "body")};
+  if (args.contains("content_type")) response.content_type = text_arg(args, "content_type");
+  if (args.value("buffered", false)) response.body = std::move(buffer_);  // bytes the caller put in buffer()
+  return response;
+}
+
+json Api::request_json(wire::Request request) {
+  json out = {{"method", request.method}, {"path", request.path}, {"token", request.token},
+              {"content_type", request.content_type}, {"accept", request.accept}};
+  if (wire::is_frames_type(request.content_type)) {
+    buffer_ = std::move(request.body);  // bytes, not text: read from buffer()
+    out["body"] = nullptr;
+    out["body_size"] = buffer_.size();
+  } else {
+    out["body"] = std::move(request.body);
+  }
+  return out;
 }
 
 void Api::add_exchange_methods() {
@@ -184,29 +208,37 @@ void Api::add_exchange_methods() {
       exchange_over_ = true;
       return json(nullptr);
     }
-    json out = {{"method", request->method}, {"path", request->path}, {"token", request->token},
-                {"content_type", request->content_type}, {"accept", request->accept}};
-    if (wire::is_frames_type(request->content_type)) {
-      buffer_ = std::move(request->body);  // bytes, not text: read from buffer()
-      out["body"] = nullptr;
-      out["body_size"] = buffer_.size();
-    } else {
-      out["body"] = request->body;
-    }
-    return out;
+    return request_json(std::move(*request));
+  };
+  methods_["guess"] = [this](const json&) {
+    if (!exchange_) throw Error(ErrorCode::invalid_argument, "No exchange with the server is in progress.");
+    std::optional<wire::Request> request = exchange_->guess_next();
+    guessing_ = request.has_value();
+    return request ? request_json(std::move(*request)) : json(nullptr);
+  };
+  methods_["ahead"] = [this](const json& args) {
+    if (!exchange_) throw Error(ErrorCode::invalid_argument, "No exchange with the server is in progress.");
+    kept_ = answer_arg(args);
+    std::optional<wire::Request> request = exchange_->ahead(*kept_);
+    const bool fits = guessing_ && exchange_->guess_fits(*kept_);
+    return json{{"request", request ? request_json(std::move(*request)) : json(nullptr)}, {"guess_fits", fits}};
   };
   methods_["feed"] = [this](const json& args) {
     if (!exchange_) throw Error(ErrorCode::invalid_argument, "No exchange with the server is in progress.");
-    wire::Response response{args.at("status").get<int>(), optional_text_arg(args, "body")};
-    if (args.contains("content_type")) response.content_type = text_arg(args, "content_type");
-    if (args.value("buffered", false)) response.body = std::move(buffer_);  // bytes the caller put in buffer()
+    if (args.value("kept", false) && !kept_)
+      throw Error(ErrorCode::invalid_argument, "No answer was given to \"ahead\" to feed.");
+    wire::Response response = args.value("kept", false) ? std::move(*kept_) : answer_arg(args);
+    kept_.reset();
+    const bool guessed = std::exchange(guessing_, false);
+    bool kept_guess = false;
     try {
       exchange_->feed(response);
+      kept_guess = guessed && exchange_->keep_guess(response);
     } catch (...) {
       exchange_.reset();  // a failed exchange is over; what it acknowledged stays acknowledged
       throw;
     }
-    return json{{"progress", exchange_->progress()}};
+    return json{{"progress", exchange_->progress()}, {"guess_kept", kept_guess}};
   };
   methods_["result"] = [this](const json&) {
     if (!exchange_ || !exchange_over_)
