@@ -3,7 +3,7 @@
 // visit. It never caches the sync API (/v1/) or anything from another origin:
 // records live only in the encrypted vault, never in this cache.
 // Bump VERSION whenever a file of the shell changes; the old cache is dropped.
-const VERSION = "casekeep-shell-v3";
+const VERSION = "casekeep-shell-v4";
 const SHELL = [
   "/",
   "/index.html",
