@@ -27,9 +27,9 @@ struct Limits {
   // Changeset bytes per pull page (at least one changeset is always sent):
   // base64 grows them by a third, so a page stays near the 8 MiB body limit.
   std::size_t max_pull_bytes = 6u * 1024u * 1024u;
-  // Server seqs a pull page looks through per space, past its cursor: what
-  // bounds a page when most of what it passes is the caller's own (held), and
-  // so stepped over without being sent.
+  // Server seqs a pull page looks through past its cursors, shared among the
+  // caller's spaces (at least limit + 1 each): what bounds a page when most of
+  // what it passes is the caller's own (held), stepped over without being sent.
   std::uint64_t pull_span = 65536;
   std::uint64_t challenge_ms = wire::kChallengeSeconds * 1000ULL;
   std::uint64_t token_ms = wire::kTokenSeconds * 1000ULL;

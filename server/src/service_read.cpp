@@ -60,7 +60,11 @@ wire::Response SyncService::pull(const Caller& caller, const wire::Request& requ
   // limit + 1 per space tells whether more remain beyond this page. The
   // caller's own changesets that it holds are stepped over without filling
   // the page: a device that had pushed 10,000 changesets pulled ten empty
-  // pages to get past them. The span bounds how far one page looks.
+  // pages to get past them. The span bounds how far one page looks: shared
+  // among the caller's spaces, so a page's work stays bounded however many
+  // it has, but never less than limit + 1 seqs each, as before.
+  const std::uint64_t span =
+      std::max<std::uint64_t>(limit + 1, limits_.pull_span / std::max<std::size_t>(1, spaces.size()));
   std::map<Bytes, std::uint64_t> cursors;
   std::map<Bytes, LogWindow> windows;
   std::vector<std::pair<const LogRef*, Bytes>> candidates;
@@ -69,7 +73,7 @@ wire::Response SyncService::pull(const Caller& caller, const wire::Request& requ
     cursors[space] = found == asked_cursors.end() ? 0 : found->second;
     auto mine = held.find(space);
     const HeldChain own{caller.device, mine == held.end() ? 0 : mine->second};
-    LogWindow& w = windows[space] = store_.log_after(space, cursors[space], limit + 1, own, limits_.pull_span);
+    LogWindow& w = windows[space] = store_.log_after(space, cursors[space], limit + 1, own, span);
     for (const LogRef& ref : w.refs) candidates.emplace_back(&ref, space);
   }
   std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) { return a.first->seq < b.first->seq; });
