@@ -1,8 +1,7 @@
 #include "api.hpp"
 
-#include <utility>
-
 #include <filesystem>
+#include <utility>
 
 #include "casekeep/error.hpp"
 #include "casekeep/records_json.hpp"

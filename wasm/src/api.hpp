@@ -14,8 +14,8 @@
 //   answer is the expected one (a push's next batch); "ahead" then says
 //   {"guess_fits"} (send it before "feed"), and "feed" says {"guess_kept"}:
 //   it counts as sent, and its answer is given next.
-// Frames (binary) bodies cross through buffer(), both ways. The browser carries the
-// requests with fetch(); tests carry them in memory. Nothing here does I/O
+// Frames (binary) bodies cross through buffer(), both ways. The browser
+// carries the requests with fetch(); tests carry them in memory. Nothing here does I/O
 // beyond the vault's SQLite file, so the same code runs natively and in wasm.
 #pragma once
 #include <functional>
@@ -58,7 +58,7 @@ class Api {
   // Start an exchange; `finish` gives its result once next() has nothing more.
   json begin(std::unique_ptr<Exchange> exchange, std::function<json()> finish);
   wire::Response answer_arg(const json& args);  // an answer given to "feed" or "ahead"
-  json request_json(wire::Request request);      // a request as "next" and "ahead" give it
+  json request_json(wire::Request request);      // a request as "next", "ahead" and "guess" give it
 
   std::string path_;
   std::map<std::string, Method> methods_;
