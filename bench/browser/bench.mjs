@@ -172,7 +172,8 @@ function nativeRun() {
 const breakdown = (r) => `flush ${(r.flush_ms / 1000).toFixed(2)} s in ${r.flushes}, ` +
   `network ${(r.network_ms / 1000).toFixed(2)} s in ${r.requests} requests (server handlers ${(r.server_ms / 1000).toFixed(2)} s; ` +
   `pulls ${(r.pull_network_ms / 1000).toFixed(2)} s for ${(r.pull_bytes / 1e6).toFixed(1)} MB in ${r.pull_requests}; encoding ${r.encodings || "-"}), ` +
-  `core+glue ${((r.ms - r.flush_ms - r.network_ms) / 1000).toFixed(2)} s`;
+  (r.core_ms === undefined ? `core+glue ${((r.ms - r.flush_ms - r.network_ms) / 1000).toFixed(2)} s`
+    : `core ${(r.core_ms / 1000).toFixed(2)} s, the rest ${((r.ms - r.flush_ms - r.core_ms) / 1000).toFixed(2)} s`);
 
 async function browserRun() {
   const url = await startServer(stageWeb());
@@ -281,7 +282,7 @@ function print(rows, br) {
   }
   const widths = lines[0].map((_, c) => Math.max(...lines.map((l) => l[c].length)));
   for (const l of lines) console.log(l.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  "));
-  console.log("\nWhere the browser's time went (flush = vault-store.mjs writing the chunks a write changed to IndexedDB; network = fetch until the body is read, of which server handlers = the server's own time (its access log); the rest is the WebAssembly core and JS glue):");
+  console.log("\nWhere the browser's time went (flush = vault-store.mjs writing the chunks a write changed to IndexedDB; network = fetch until the body is read, of which server handlers = the server's own time (its access log); core = the calls into the WebAssembly core, which requests sent ahead overlap; the rest = JS glue and waiting for the network):");
   for (const [name, r] of [["S1a", br.s1a], ["S1b", br.s1b], ["S2", br.s2], ["S3", br.s3]]) {
     console.log(`  ${name}: ${(r.ms / 1000).toFixed(2)} s = ${breakdown(r)}`);
   }
