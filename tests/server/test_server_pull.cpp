@@ -185,6 +185,30 @@ TEST_CASE("a page looks at most its span past the cursor, so stepping over stays
   CHECK(steps == std::vector<std::uint64_t>{2, 4, 5});
 }
 
+TEST_CASE("a page's span is shared among the caller's spaces", "[server][pull]") {
+  server::Limits limits = no_rate_limit();
+  limits.pull_span = 4;  // two spaces, limit 1: max(2, 4 / 2) = 2 seqs each
+  TestServer s(limits);
+  Client alice(s, "alice");
+  std::string one = alice.vault->create_case(a_case("one"));
+  for (int i = 0; i < 2; ++i) alice.vault->set_field(one, "title", "one v" + std::to_string(i));
+  std::string two = alice.vault->create_case(a_case("two"));
+  for (int i = 0; i < 2; ++i) alice.vault->set_field(two, "title", "two v" + std::to_string(i));
+  push_ok(s, alice, alice.outbox());  // server seqs 1-3 in one, 4-6 in two
+  json cursors = json::object();
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> steps;
+  bool more = true;
+  while (more) {
+    json page = pull(s, alice, {{"cursors", cursors}, {"held", {{one, 3}, {two, 3}}}, {"limit", 1}});
+    CHECK(page["changesets"].empty());
+    cursors = page["cursors"];
+    more = page["more"];
+    steps.emplace_back(cursors[one].get<std::uint64_t>(), cursors[two].get<std::uint64_t>());
+    REQUIRE(steps.size() < 10);
+  }
+  CHECK(steps == std::vector<std::pair<std::uint64_t, std::uint64_t>>{{2, 2}, {3, 4}, {3, 6}});
+}
+
 TEST_CASE("a page is cut to the byte budget but never empty", "[server][pull]") {
   server::Limits limits = no_rate_limit();
   limits.max_pull_bytes = 1;  // every changeset is bigger: one per page
