@@ -181,18 +181,17 @@ void Vault::Impl::flush_records(bool on_every_core) {
   struct Pending {
     const Bytes* id;
     Dirty* d;
-    RecordState* state;
     std::uint64_t version;
     Bytes row;
     std::exception_ptr failed;
   };
   std::vector<Pending> rows;
   rows.reserve(dirty.size());
-  for (auto& [id, d] : dirty) rows.push_back({&id, &d, &d.state, d.stored_version + 1, {}, nullptr});
+  for (auto& [id, d] : dirty) rows.push_back({&id, &d, d.stored_version + 1, {}, nullptr});
   auto build = [&](std::size_t i) {
     Pending& r = rows[i];
     try {
-      Bytes plain = r.state->encode();
+      Bytes plain = r.d->state.encode();
       r.row = crypto::aead_encrypt(record_key, plain, record_ad(*r.id, r.version));
       sodium_memzero(plain.data(), plain.size());
     } catch (...) {
@@ -206,23 +205,24 @@ void Vault::Impl::flush_records(bool on_every_core) {
   }
   for (const Pending& r : rows) {
     if (r.failed) std::rethrow_exception(r.failed);
+    RecordState& state = r.d->state;
     std::int64_t number = r.d->row;
     const auto version = static_cast<std::int64_t>(r.version);
     if (number == 0) {
       db->prepare("INSERT INTO records(id, space, type, version, row) VALUES(?, ?, ?, ?, ?)")
-          .bind(1, *r.id).bind(2, r.state->space).bind(3, r.state->type).bind(4, version).bind(5, r.row).run();
+          .bind(1, *r.id).bind(2, state.space).bind(3, state.type).bind(4, version).bind(5, r.row).run();
       number = db->last_insert_rowid();
-    } else if (r.d->stored_space == r.state->space && r.d->stored_type == r.state->type) {  // the index of them is not touched
+    } else if (r.d->stored_space == state.space && r.d->stored_type == state.type) {  // the index of them is not touched
       db->prepare("UPDATE records SET version = ?, row = ? WHERE rowid = ?").bind(1, version).bind(2, r.row).bind(3, number).run();
     } else {
       db->prepare("UPDATE records SET space = ?, type = ?, version = ?, row = ? WHERE rowid = ?")
-          .bind(1, r.state->space).bind(2, r.state->type).bind(3, version).bind(4, r.row).bind(5, number).run();
+          .bind(1, state.space).bind(2, state.type).bind(3, version).bind(4, r.row).bind(5, number).run();
     }
     for (std::int64_t changeset : r.d->changesets)
       db->prepare("INSERT OR IGNORE INTO record_changes(record, changeset) VALUES(?, ?)").bind(1, number).bind(2, changeset).run();
     // A record's first row cannot be in the conflict index yet: nothing to delete.
-    if (r.version > 1 || r.state->in_conflict()) index_conflict(*r.id, *r.state);
-    remember_clean(*r.id, r.version, std::move(*r.state));  // dirty is cleared below
+    if (r.version > 1 || state.in_conflict()) index_conflict(*r.id, state);
+    remember_clean(*r.id, r.version, std::move(state));  // dirty is cleared below
   }
   dirty.clear();
   for (const auto& [chain, head] : moved_chains)

@@ -187,18 +187,18 @@ std::vector<Conflict> Vault::conflicts(const std::string& space) const {
 std::vector<HistoryEntry> Vault::history(const std::string& record_hex) const {
   Bytes record = parse_id(record_hex, kRecordIdSize, "record");
   RecordState r = impl_->existing(record, "");
-  std::vector<std::pair<Bytes, Bytes>> where;  // id and bytes of each changeset with ops on it
+  std::vector<Bytes> where;  // each changeset with ops on it
   auto& q = impl_->db->prepare(
-      "SELECT c.id, c.bytes FROM record_changes o JOIN changesets c ON c.rowid = o.changeset "
+      "SELECT c.bytes FROM record_changes o JOIN changesets c ON c.rowid = o.changeset "
       "WHERE o.record = (SELECT rowid FROM records WHERE id = ?) ORDER BY c.hlc, c.rowid").bind(1, record);
-  while (q.step()) where.emplace_back(q.column_bytes(0), q.column_bytes(1));
+  while (q.step()) where.push_back(q.column_bytes(0));
   std::vector<HistoryEntry> out;
-  for (const auto& [cs_id, bytes] : where) {
-    Changeset cs = Changeset::decode(bytes);
+  for (const Bytes& bytes : where) {
+    Changeset cs = Changeset::decode(bytes);  // its id is the hash of these bytes
     std::string device = to_hex(cs.body().device);
     for (const Op& op : impl_->open_payload(cs))  // in op order
       if (op.record == record)
-        out.push_back({to_hex(cs_id), to_hex(op.id), to_hex(op.author), impl_->name_of(r.space, op.author), device,
+        out.push_back({to_hex(cs.id()), to_hex(op.id), to_hex(op.author), impl_->name_of(r.space, op.author), device,
                        op.hlc, kind_name(op.kind), op.field, printable(op.value)});
   }
   return out;
